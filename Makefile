@@ -1,0 +1,48 @@
+# threadruns: the two commands users need are `make test` and `make regenerate`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+UPSTREAM ?=
+
+.PHONY: install test lint typecheck regenerate check-generated update-spec wheel-check pytest clean
+
+install: $(STAMP)
+
+# Bootstrap the environment from the lock file; redone whenever the pins change.
+$(STAMP): requirements-dev.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+test: install lint typecheck check-generated wheel-check pytest
+
+lint: install
+	$(VENV)/bin/ruff check src scripts tests
+	$(VENV)/bin/ruff format --check src scripts tests
+	$(PY) -c 'import threadruns, threadruns_api'
+
+typecheck: install
+	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict tests/typing
+
+pytest: install
+	$(PY) -m pytest
+
+regenerate: install
+	$(PY) scripts/regenerate.py
+
+check-generated: install
+	$(PY) scripts/regenerate.py --check
+
+update-spec: install
+	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=path/to/openapi.yaml" >&2; exit 2; }
+	$(PY) scripts/update_spec.py "$(UPSTREAM)"
+	$(PY) scripts/regenerate.py
+
+wheel-check: install
+	$(PY) scripts/check_wheel.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

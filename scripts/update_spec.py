@@ -1,0 +1,397 @@
+"""Trim a full upstream OpenAPI document to the Runs subtree and normalise it.
+
+Usage: ``python scripts/update_spec.py UPSTREAM [--out openapi/threads-runs.yaml]``
+
+The upstream document (OpenAPI 3.0 or 3.1, YAML or JSON) is cut down to the
+paths named in ``openapi/trim.yaml`` plus every schema they reach through
+``$ref``, then rewritten so that openapi-python-client generates it with zero
+warnings and so that the generated client never sends a value the caller did
+not give. Upstream prose is dropped; the descriptions of the previous
+``openapi/`` document (written by this project) are carried over by location.
+Finally a readable API diff against the previous document is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "openapi" / "threads-runs.yaml"
+DEFAULT_CONFIG = ROOT / "openapi" / "trim.yaml"
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Keys that carry upstream prose or vendor extensions; never kept.
+PROSE_KEYS = {"description", "summary", "title", "example", "examples", "externalDocs"}
+SCHEMA_PREFIX = "#/components/schemas/"
+
+Json = Any
+
+
+def load_document(path: Path) -> Json:
+    """Read a YAML or JSON document (JSON is YAML, so one loader reads both)."""
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def dump_document(doc: Json) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+# --------------------------------------------------------------------------- closure
+
+
+def iter_refs(node: Json) -> Iterator[str]:
+    """Yield every ``$ref`` string inside ``node``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from iter_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from iter_refs(item)
+
+
+def schema_closure(components: dict[str, Json], roots: Json) -> list[str]:
+    """Names of all component schemas reachable from ``roots``, in discovery order."""
+    seen: dict[str, None] = {}
+    stack = list(iter_refs(roots))
+    while stack:
+        ref = stack.pop(0)
+        if not ref.startswith(SCHEMA_PREFIX):
+            raise ValueError(f"unsupported $ref {ref!r}: only {SCHEMA_PREFIX}* is handled")
+        name = ref[len(SCHEMA_PREFIX) :]
+        if name in seen:
+            continue
+        if name not in components:
+            raise ValueError(f"$ref {ref!r} points at a schema the document does not define")
+        seen[name] = None
+        stack.extend(iter_refs(components[name]))
+    return list(seen)
+
+
+def trim(upstream: Json, config: Json) -> Json:
+    """The configured paths plus the transitive closure of the schemas they use."""
+    prefix = config["path_prefix"]
+    paths = {p: copy.deepcopy(item) for p, item in upstream.get("paths", {}).items() if p.startswith(prefix)}
+    if not paths:
+        raise ValueError(f"the upstream document has no path under {prefix!r}")
+    all_schemas = upstream.get("components", {}).get("schemas", {})
+    extra = [{"$ref": SCHEMA_PREFIX + name} for name in config.get("extra_schemas", []) if name in all_schemas]
+    names = schema_closure(all_schemas, [paths, extra])
+    schemas = {name: copy.deepcopy(all_schemas[name]) for name in sorted(names)}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "threadruns: OpenAI-style Assistants Runs API", "version": str(upstream["info"]["version"])},
+        "servers": [{"url": "https://api.openai.com/v1"}, {"url": "http://127.0.0.1:8000/v1"}],
+        "security": [{"ApiKeyAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"ApiKeyAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def strip_prose(node: Json, *, in_properties: bool = False) -> Json:
+    """Drop upstream prose and vendor extensions (``x-*``), keeping facts."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            # Inside ``properties`` the keys are field names, never prose.
+            if not in_properties and (key in PROSE_KEYS or key.startswith("x-")):
+                continue
+            out[key] = strip_prose(value, in_properties=(key == "properties" and not in_properties))
+        return out
+    if isinstance(node, list):
+        return [strip_prose(item) for item in node]
+    return node
+
+
+def _null_union(schema: Json) -> Json:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def normalise_schema(node: Json, *, tag_position: bool = False) -> Json:
+    """Rewrite one schema (recursively) into the 3.1 shapes the generator handles.
+
+    ``tag_position`` is true for a schema that is the value of an object property:
+    a one-value enum there is a union tag and becomes ``const``.
+    """
+    if isinstance(node, list):
+        return [normalise_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = dict(node)
+    nullable = node.pop("nullable", False) is True
+    all_of = node.get("allOf")
+    if isinstance(all_of, list):
+        # Upstream spells "nullable reference" as ``allOf: [$ref, {nullable: true}]``.
+        flags = [s for s in all_of if isinstance(s, dict) and s and set(s) <= {"nullable"}]
+        if flags:
+            nullable = nullable or any(s["nullable"] is True for s in flags)
+            node["allOf"] = [s for s in all_of if s not in flags]
+    # 3.0 -> 3.1 numeric bounds.
+    for bound, flag in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if node.get(flag) is True:
+            node[flag] = node.pop(bound)
+        elif node.get(flag) is False:
+            del node[flag]
+    out: dict[str, Json] = {}
+    for key, value in node.items():
+        if key == "properties":
+            out[key] = {name: normalise_schema(prop, tag_position=True) for name, prop in value.items()}
+        elif key in ("items", "additionalProperties", "not"):
+            out[key] = normalise_schema(value)
+        elif key in ("anyOf", "oneOf", "allOf"):
+            out[key] = [normalise_schema(item) for item in value]
+        else:
+            out[key] = value
+    if tag_position and isinstance(out.get("enum"), list) and len(out["enum"]) == 1:
+        # A one-value enum property tags a union member; as ``const`` it rejects other members.
+        out["const"] = out.pop("enum")[0]
+        out.pop("default", None)
+    elif "default" in out:
+        # Generated code would send a default the caller never gave: keep it as data only.
+        out["x-default"] = out.pop("default")
+    # allOf with a single $ref (upstream pairs it with nullable) is just that $ref.
+    all_of = out.get("allOf")
+    if isinstance(all_of, list):
+        refs = [s for s in all_of if isinstance(s, dict) and "$ref" in s]
+        rest = [s for s in all_of if s not in refs and s != {}]
+        if len(refs) == 1 and not rest:
+            del out["allOf"]
+            out.update(refs[0])
+    if "$ref" in out and len(out) > 1:
+        # Siblings of $ref are ignored by the generator; keep only the reference.
+        out = {"$ref": out["$ref"]}
+    if nullable:
+        out = _make_nullable(out)
+    return out
+
+
+def _make_nullable(schema: Json) -> Json:
+    if "$ref" in schema or "anyOf" in schema or "oneOf" in schema or "allOf" in schema:
+        members = schema.get("anyOf") if list(schema) == ["anyOf"] else None
+        if members is not None:
+            if {"type": "null"} not in members:
+                members.append({"type": "null"})
+            return schema
+        return _null_union(schema)
+    kind = schema.get("type")
+    if "enum" in schema:
+        # A nullable enum as a type list generates one class per use; as a union, one class.
+        return _null_union(schema)
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+        return schema
+    if isinstance(kind, list) and "null" not in kind:
+        schema["type"] = [*kind, "null"]
+        return schema
+    return _null_union(schema)
+
+
+def normalise_parameter(param: Json) -> Json:
+    param = dict(param)
+    if "schema" in param:
+        param["schema"] = normalise_schema(param["schema"])
+    return param
+
+
+def normalise(doc: Json, config: Json) -> Json:
+    """Apply every rewrite the generator and the wire contract need."""
+    doc["paths"] = strip_prose(doc["paths"])
+    doc["components"]["schemas"] = strip_prose(doc["components"]["schemas"])
+    renames = config.get("operation_ids", {})
+    for item in doc["paths"].values():
+        if "parameters" in item:
+            item["parameters"] = [normalise_parameter(p) for p in item["parameters"]]
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            op.pop("tags", None)
+            op["operationId"] = renames.get(op["operationId"], op["operationId"])
+            op["parameters"] = [normalise_parameter(p) for p in op.get("parameters", [])]
+            body = op.get("requestBody")
+            if body:
+                for media in body.get("content", {}).values():
+                    media["schema"] = normalise_schema(media["schema"])
+            for response in op.get("responses", {}).values():
+                for media in response.get("content", {}).values():
+                    media["schema"] = normalise_schema(media["schema"])
+            _declare_responses(op, stream=op["operationId"] in config.get("stream_operations", []))
+    schemas = doc["components"]["schemas"]
+    for name in list(schemas):
+        schemas[name] = normalise_schema(schemas[name])
+    _share_include_enum(doc)
+    return doc
+
+
+ERROR_RESPONSE = {
+    "description": "Error",
+    "content": {"application/json": {"schema": {"$ref": SCHEMA_PREFIX + "ErrorResponse"}}},
+}
+
+
+def _declare_responses(op: Json, *, stream: bool) -> None:
+    responses = op.setdefault("responses", {})
+    ok = responses.get("200", {})
+    ok.setdefault("description", "OK")
+    if stream:
+        ok.setdefault("content", {})["text/event-stream"] = {"schema": {"type": "string"}}
+    responses["default"] = copy.deepcopy(ERROR_RESPONSE)
+
+
+def _share_include_enum(doc: Json) -> None:
+    """Give every ``include[]`` parameter one shared enum component (one class, not one per operation)."""
+    schemas = doc["components"]["schemas"]
+    for item in doc["paths"].values():
+        for method in HTTP_METHODS:
+            for param in item.get(method, {}).get("parameters", []):
+                if param.get("name") != "include[]":
+                    continue
+                items = param["schema"].get("items", {})
+                if "enum" in items:
+                    schemas.setdefault("RunStepInclude", {"type": "string", "enum": items["enum"]})
+                    param["schema"]["items"] = {"$ref": SCHEMA_PREFIX + "RunStepInclude"}
+
+
+def check_error_schemas(doc: Json) -> None:
+    schemas = doc["components"]["schemas"]
+    if "ErrorResponse" not in schemas or "Error" not in schemas:
+        raise ValueError("the upstream document lacks the Error/ErrorResponse schemas")
+
+
+# --------------------------------------------------------------------------- our prose
+
+
+def iter_prose(node: Json, pointer: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, Json]]:
+    """Yield ``(location, key, value)`` for every prose entry of a document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary", "example", "examples") and not (
+                len(pointer) and pointer[-1] == "properties"
+            ):
+                yield pointer, key, value
+            else:
+                yield from iter_prose(value, (*pointer, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from iter_prose(item, (*pointer, str(index)))
+
+
+def _resolve(node: Json, pointer: tuple[str, ...]) -> Json:
+    for part in pointer:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def carry_over_prose(doc: Json, previous: Json | None) -> int:
+    """Copy this project's descriptions from the previous document where the location still exists."""
+    if previous is None:
+        return 0
+    count = 0
+    for pointer, key, value in iter_prose(previous):
+        target = _resolve(doc, pointer)
+        if isinstance(target, dict) and key not in target:
+            target[key] = copy.deepcopy(value)
+            count += 1
+    return count
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def _operations(doc: Json) -> dict[str, Json]:
+    ops = {}
+    for path, item in (doc or {}).get("paths", {}).items():
+        for method in HTTP_METHODS:
+            if method in item:
+                ops[item[method].get("operationId", f"{method} {path}")] = (method.upper(), path, item[method])
+    return ops
+
+
+def _facts(node: Json) -> Json:
+    return strip_prose(node)
+
+
+def api_diff(old: Json | None, new: Json) -> list[str]:
+    """Readable lines describing operations, schemas and fields added, removed or changed."""
+    lines: list[str] = []
+    old_ops, new_ops = _operations(old), _operations(new)
+    for op_id in sorted(new_ops.keys() - old_ops.keys()):
+        lines.append(f"+ operation {op_id} ({new_ops[op_id][0]} {new_ops[op_id][1]})")
+    for op_id in sorted(old_ops.keys() - new_ops.keys()):
+        lines.append(f"- operation {op_id} ({old_ops[op_id][0]} {old_ops[op_id][1]})")
+    for op_id in sorted(old_ops.keys() & new_ops.keys()):
+        if _facts(old_ops[op_id]) != _facts(new_ops[op_id]):
+            lines.append(f"~ operation {op_id} changed")
+    old_schemas = (old or {}).get("components", {}).get("schemas", {})
+    new_schemas = new.get("components", {}).get("schemas", {})
+    for name in sorted(new_schemas.keys() - old_schemas.keys()):
+        lines.append(f"+ schema {name}")
+    for name in sorted(old_schemas.keys() - new_schemas.keys()):
+        lines.append(f"- schema {name}")
+    for name in sorted(old_schemas.keys() & new_schemas.keys()):
+        before, after = _facts(old_schemas[name]), _facts(new_schemas[name])
+        if before == after:
+            continue
+        old_props = before.get("properties", {}) if isinstance(before, dict) else {}
+        new_props = after.get("properties", {}) if isinstance(after, dict) else {}
+        details = [f"+{f}" for f in sorted(new_props.keys() - old_props.keys())]
+        details += [f"-{f}" for f in sorted(old_props.keys() - new_props.keys())]
+        details += [f"~{f}" for f in sorted(old_props.keys() & new_props.keys()) if old_props[f] != new_props[f]]
+        lines.append(f"~ schema {name}" + (f": {' '.join(details)}" if details else ""))
+    return lines
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
+    doc = trim(upstream, config)
+    doc = normalise(doc, config)
+    check_error_schemas(doc)
+    carry_over_prose(doc, previous)
+    return doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("upstream", type=Path, help="full upstream OpenAPI document (3.0/3.1, YAML/JSON)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    args = parser.parse_args(argv)
+    if not args.upstream.is_file():
+        parser.error(f"UPSTREAM {args.upstream} is not a file")
+    config = load_document(args.config)
+    previous = load_document(args.out) if args.out.exists() else None
+    doc = build(load_document(args.upstream), config, previous)
+    args.out.write_text(dump_document(doc), encoding="utf-8")
+    diff = api_diff(previous, doc)
+    print(f"wrote {args.out} ({len(_operations(doc))} operations, {len(doc['components']['schemas'])} schemas)")
+    print("API diff against the previous document:" if diff else "API diff: no changes")
+    for line in diff:
+        print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
