@@ -93,6 +93,8 @@ def generate(dest: Path, spec: Path = SPEC) -> dict[str, object]:
         for module in modules:
             module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
         (out / "py.typed").write_text("", encoding="utf-8")
+        # The package carries the document it was generated from (the embedded server validates against it).
+        shutil.copyfile(spec, out / "openapi.yaml")
         provenance: dict[str, object] = {
             "generator": f"{GENERATOR}=={version(GENERATOR)}",
             "spec": spec.relative_to(ROOT).as_posix() if spec.is_relative_to(ROOT) else spec.name,
