@@ -1,0 +1,384 @@
+"""The transport-level core shared by ``Client`` and ``AsyncClient``.
+
+It turns the keyword arguments of a generated endpoint's ``_get_kwargs`` into an
+``httpx.Request`` (adding auth, default headers and per-call options), sends it
+with retries, maps error statuses to typed exceptions and parses the body into
+a generated model. Everything computed once per client lives in ``__init__``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from ._constants import (
+    ASSISTANTS_BETA_HEADER,
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECTION_LIMITS,
+    RAW_BODY_PREVIEW,
+)
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    ThreadRunsError,
+    status_error_class,
+)
+from ._logging import logger, redact_headers
+from ._response import RAW_RESPONSE, APIResponse
+from ._retries import retry_delay, should_retry
+from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
+from ._version import __version__
+
+_T = TypeVar("_T")
+
+USER_AGENT = f"threadruns/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """Per-call options every method takes."""
+
+    timeout: Timeout | NotGiven = NOT_GIVEN
+    max_retries: int | NotGiven = NOT_GIVEN
+    extra_headers: Headers | None = None
+    extra_query: Query | None = None
+    extra_body: Body | None = None
+
+    def __post_init__(self) -> None:
+        _check_timeout(self.timeout)
+        _check_max_retries(self.max_retries)
+
+
+def _check_timeout(timeout: object) -> None:
+    if isinstance(timeout, NotGiven | httpx.Timeout):
+        return
+    if timeout is None:
+        raise ValueError("timeout must not be None: every request needs a bound (pass seconds or httpx.Timeout)")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(f"timeout must be a number of seconds or httpx.Timeout, got {type(timeout).__name__}")
+    if not timeout > 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+
+
+def _check_max_retries(max_retries: object) -> None:
+    if isinstance(max_retries, NotGiven):
+        return
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an int, got {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, got {max_retries}")
+
+
+class BaseClient:
+    """Configuration and request building shared by the sync and async clients."""
+
+    api_key: str
+    base_url: httpx.URL
+    organization: str | None
+    project: str | None
+    timeout: httpx.Timeout
+    max_retries: int
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        organization: str | None,
+        project: str | None,
+        timeout: Timeout,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get("OPENAI_API_KEY")
+        if not api_key:
+            raise ThreadRunsError(
+                "The api_key client option must be set either by passing api_key to the client "
+                "or by setting the OPENAI_API_KEY environment variable"
+            )
+        if not isinstance(api_key, str):
+            raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+        _check_timeout(timeout)
+        _check_max_retries(max_retries)
+        if base_url is None:
+            base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.api_key = api_key
+        self.base_url = httpx.URL(str(base_url).rstrip("/"))
+        if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {str(base_url)!r}")
+        self._url_prefix = str(self.base_url)
+        self.organization = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
+        self.project = project if project is not None else os.environ.get("OPENAI_PROJECT_ID")
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.max_retries = max_retries
+        self._custom_headers = dict(default_headers or {})
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "OpenAI-Beta": ASSISTANTS_BETA_HEADER,
+            "Authorization": f"Bearer {api_key}",
+        }
+        if self.organization:
+            headers["OpenAI-Organization"] = self.organization
+        if self.project:
+            headers["OpenAI-Project"] = self.project
+        headers.update(self._custom_headers)
+        self._default_headers = headers
+        self._warn_if_insecure()
+
+    def _warn_if_insecure(self) -> None:
+        host = self.base_url.host
+        if self.base_url.scheme == "http" and host not in ("localhost", "127.0.0.1", "::1"):
+            logger.warning("base_url %s uses plain http to a non-loopback host: the API key travels unencrypted", host)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={str(self.base_url)!r}, max_retries={self.max_retries})"
+
+    # ----------------------------------------------------------------- building
+
+    def _build_request(
+        self, client: httpx.Client | httpx.AsyncClient, kwargs: Mapping[str, Any], options: RequestOptions
+    ) -> httpx.Request:
+        """An httpx.Request from a generated ``_get_kwargs`` result plus per-call options."""
+        method = str(kwargs["method"]).upper()
+        headers = dict(self._default_headers)
+        headers.update(kwargs.get("headers") or {})
+        if method != "GET":
+            # One key per logical request, so a retried POST is recognisably the same request.
+            headers["Idempotency-Key"] = f"threadruns-retry-{uuid.uuid4()}"
+        if options.extra_headers:
+            headers.update(options.extra_headers)
+        params: dict[str, Any] | None = kwargs.get("params") or None
+        if options.extra_query:
+            params = {**(params or {}), **options.extra_query}
+        body = kwargs.get("json")
+        if options.extra_body:
+            if body is not None and not isinstance(body, dict):
+                raise TypeError("extra_body can only be merged into a JSON object body")
+            body = {**(body or {}), **options.extra_body}
+        content = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+        return client.build_request(
+            method,
+            self._url_prefix + kwargs["url"],
+            params=params,
+            content=content,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def _max_retries(self, options: RequestOptions) -> int:
+        return self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
+
+    # ----------------------------------------------------------------- answers
+
+    def _make_status_error(self, response: httpx.Response) -> APIStatusError:
+        body = _decode_error_body(response)
+        error = body.get("error") if isinstance(body, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        if not isinstance(message, str) or not message:
+            text = response.text[:RAW_BODY_PREVIEW] if isinstance(body, str) else json.dumps(body)[:RAW_BODY_PREVIEW]
+            message = text or response.reason_phrase
+        return status_error_class(response.status_code)(
+            f"Error code: {response.status_code} - {message}", response=response, body=body
+        )
+
+    def _log_request(self, request: httpx.Request, attempt: int) -> None:
+        if logger.isEnabledFor(10):
+            logger.debug(
+                "Request %s %s (attempt %d) headers=%s",
+                request.method,
+                request.url,
+                attempt + 1,
+                redact_headers(request.headers.items()),
+            )
+
+
+def _decode_error_body(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return response.text
+
+
+def parse_json(response: httpx.Response) -> Any:
+    """The JSON body of a 2xx response, or APIResponseValidationError."""
+    content_type = response.headers.get("content-type", "")
+    if content_type and "json" not in content_type.lower():
+        raise APIResponseValidationError(
+            response, None, f"Expected a JSON response, got content-type {content_type!r} ({response.status_code})"
+        )
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise APIResponseValidationError(
+            response, response.text[:RAW_BODY_PREVIEW], f"The response body is not valid JSON: {exc}"
+        ) from None
+
+
+def parse_model(response: httpx.Response, parser: Callable[[Any], _T], name: str) -> _T:
+    """Decode and parse a 2xx body; any shape error becomes APIResponseValidationError."""
+    data = parse_json(response)
+    if not isinstance(data, dict):
+        raise APIResponseValidationError(
+            response, data, f"Expected a JSON object for {name}, got {type(data).__name__}"
+        )
+    try:
+        return parser(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise APIResponseValidationError(response, data, f"The response is not a valid {name}: {detail}") from None
+
+
+class SyncAPIClient(BaseClient):
+    """Sends requests synchronously over an ``httpx.Client``."""
+
+    _client: httpx.Client
+
+    def __init__(self, *, http_client: httpx.Client | None, **config: Any) -> None:
+        super().__init__(**config)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise TypeError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS)
+
+    def close(self) -> None:
+        """Close the connection pool (only when this client created it)."""
+        if self._owns_client:
+            self._client.close()
+
+    def request(
+        self,
+        kwargs: Mapping[str, Any],
+        parser: Callable[[httpx.Response], _T],
+        options: RequestOptions,
+    ) -> _T:
+        """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
+        request = self._build_request(self._client, kwargs, options)
+        response = self.send(request, self._max_retries(options))
+        if RAW_RESPONSE.get():
+            return APIResponse(response, parser)  # type: ignore[return-value]
+        return parser(response)
+
+    def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:
+        retries_taken = 0
+        while True:
+            self._log_request(request, retries_taken)
+            try:
+                response = self._client.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                if retries_taken < max_retries:
+                    self._sleep(retries_taken, None, request)
+                    retries_taken += 1
+                    continue
+                raise APITimeoutError(request) from exc
+            except httpx.TransportError as exc:
+                if retries_taken < max_retries:
+                    self._sleep(retries_taken, None, request)
+                    retries_taken += 1
+                    continue
+                raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+            if response.is_success:
+                return response
+            if retries_taken < max_retries and should_retry(response):
+                response.close()
+                self._sleep(retries_taken, response.headers, request)
+                retries_taken += 1
+                continue
+            if stream:
+                try:
+                    response.read()
+                except httpx.HTTPError:
+                    pass
+                finally:
+                    response.close()
+            raise self._make_status_error(response)
+
+    def _sleep(self, retries_taken: int, headers: httpx.Headers | None, request: httpx.Request) -> None:
+        delay = retry_delay(retries_taken, headers)
+        logger.info("Retrying %s %s in %.3f seconds", request.method, request.url, delay)
+        time.sleep(delay)
+
+
+class AsyncAPIClient(BaseClient):
+    """Sends requests asynchronously over an ``httpx.AsyncClient``."""
+
+    _client: httpx.AsyncClient
+
+    def __init__(self, *, http_client: httpx.AsyncClient | None, **config: Any) -> None:
+        super().__init__(**config)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS)
+
+    async def close(self) -> None:
+        """Close the connection pool (only when this client created it)."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def request(
+        self,
+        kwargs: Mapping[str, Any],
+        parser: Callable[[httpx.Response], _T],
+        options: RequestOptions,
+    ) -> _T:
+        """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
+        request = self._build_request(self._client, kwargs, options)
+        response = await self.send(request, self._max_retries(options))
+        if RAW_RESPONSE.get():
+            return APIResponse(response, parser)  # type: ignore[return-value]
+        return parser(response)
+
+    async def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:
+        retries_taken = 0
+        while True:
+            self._log_request(request, retries_taken)
+            try:
+                response = await self._client.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                if retries_taken < max_retries:
+                    await self._sleep(retries_taken, None, request)
+                    retries_taken += 1
+                    continue
+                raise APITimeoutError(request) from exc
+            except httpx.TransportError as exc:
+                if retries_taken < max_retries:
+                    await self._sleep(retries_taken, None, request)
+                    retries_taken += 1
+                    continue
+                raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+            if response.is_success:
+                return response
+            if retries_taken < max_retries and should_retry(response):
+                await response.aclose()
+                await self._sleep(retries_taken, response.headers, request)
+                retries_taken += 1
+                continue
+            if stream:
+                try:
+                    await response.aread()
+                except httpx.HTTPError:
+                    pass
+                finally:
+                    await response.aclose()
+            raise self._make_status_error(response)
+
+    async def _sleep(self, retries_taken: int, headers: httpx.Headers | None, request: httpx.Request) -> None:
+        delay = retry_delay(retries_taken, headers)
+        logger.info("Retrying %s %s in %.3f seconds", request.method, request.url, delay)
+        await asyncio.sleep(delay)

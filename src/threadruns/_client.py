@@ -1,0 +1,101 @@
+"""``Client`` and ``AsyncClient``: configuration plus the ``runs`` resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._resources.runs import AsyncRuns, Runs
+from ._types import Timeout
+
+
+class Client(SyncAPIClient):
+    """Synchronous client for the Runs API of an OpenAI-style Assistants server.
+
+    Options fall back to the environment as in openai-python: ``OPENAI_API_KEY``,
+    ``OPENAI_BASE_URL`` (else ``https://api.openai.com/v1``), ``OPENAI_ORG_ID``
+    and ``OPENAI_PROJECT_ID``.
+    """
+
+    runs: Runs
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
+        self.runs = Runs(self)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(AsyncAPIClient):
+    """Asynchronous client; the same surface as ``Client`` with ``await`` and ``async for``."""
+
+    runs: AsyncRuns
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            organization=organization,
+            project=project,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            http_client=http_client,
+        )
+        self.runs = AsyncRuns(self)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,1 @@
+"""API resources: ``client.runs`` and ``client.runs.steps``."""

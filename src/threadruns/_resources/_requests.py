@@ -1,0 +1,291 @@
+"""Validated arguments → the generated endpoints' request kwargs, and bodies → models.
+
+Shared by the sync and async resources, so both check and build exactly the
+same requests. Request kwargs always come from the generated ``_get_kwargs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+from threadruns_api.api.default import (
+    cancel_run,
+    create_run,
+    get_run,
+    get_run_step,
+    list_run_steps,
+    list_runs,
+    modify_run,
+    submit_tool_outputs_to_run,
+)
+from threadruns_api.models import (
+    CreateRunRequest,
+    ListRunsOrder,
+    ListRunsResponse,
+    ListRunStepsOrder,
+    ListRunStepsResponse,
+    ModifyRunRequest,
+    RunObject,
+    RunStepInclude,
+    RunStepObject,
+    SubmitToolOutputsRunRequest,
+)
+from threadruns_api.types import UNSET, Unset
+
+from .. import _validation as v
+from .._base_client import parse_model
+from .._constants import MAX_TOOLS
+from .._types import NotGiven
+
+Kwargs = dict[str, Any]
+
+
+def _unset(value: Any) -> Any:
+    return UNSET if isinstance(value, NotGiven) else value
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON data from a value that may hold generated models, dicts and lists."""
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): to_json(item) for k, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    return value
+
+
+def _include(value: Sequence[str] | NotGiven) -> list[RunStepInclude] | Unset:
+    v.check_sequence_of("include", value, str, nullable=False)
+    if isinstance(value, NotGiven):
+        return UNSET
+    return [RunStepInclude(item) for item in value]
+
+
+def _list_params(limit: object, order: object, after: object, before: object) -> None:
+    v.check_limit(limit)
+    v.check_order(order)
+    v.check_optional_id("after", after)
+    v.check_optional_id("before", before)
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def list_runs_kwargs(
+    thread_id: str,
+    *,
+    limit: int | NotGiven,
+    order: str | NotGiven,
+    after: str | NotGiven,
+    before: str | NotGiven,
+) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    _list_params(limit, order, after, before)
+    return list_runs._get_kwargs(
+        thread_id,
+        limit=_unset(limit),
+        order=UNSET if isinstance(order, NotGiven) else ListRunsOrder(order),
+        after=_unset(after),
+        before=_unset(before),
+    )
+
+
+# Scalar arguments of createRun -> (accepted types, nullable); checked before sending.
+_CREATE_SCALARS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "model": (str, True),
+    "instructions": (str, True),
+    "additional_instructions": (str, True),
+    "parallel_tool_calls": (bool, False),
+    "reasoning_effort": (str, True),
+}
+
+
+def create_run_body(assistant_id: object, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of createRun from the caller's arguments (NOT_GIVEN ones left out)."""
+    v.check_id("assistant_id", assistant_id)
+    v.check_temperature(fields["temperature"])
+    v.check_top_p(fields["top_p"])
+    v.check_metadata(fields["metadata"])
+    v.check_max_tokens("max_prompt_tokens", fields["max_prompt_tokens"])
+    v.check_max_tokens("max_completion_tokens", fields["max_completion_tokens"])
+    v.check_sequence_of("tools", fields["tools"], object)
+    tools = fields["tools"]
+    if isinstance(tools, Sequence) and len(tools) > MAX_TOOLS:
+        raise ValueError(f"tools may hold at most {MAX_TOOLS} items, got {len(tools)}")
+    v.check_sequence_of("additional_messages", fields["additional_messages"], object)
+    for name, (types, nullable) in _CREATE_SCALARS.items():
+        v.check_type(name, fields[name], types, nullable=nullable)
+    for name in ("truncation_strategy", "tool_choice", "response_format"):
+        _check_model_like(name, fields[name])
+    for name in ("tools", "additional_messages"):
+        for index, item in enumerate(fields[name] or ()):
+            _check_model_like(f"{name}[{index}]", item)
+    if isinstance(fields["reasoning_effort"], str) and not fields["reasoning_effort"]:
+        raise ValueError("reasoning_effort must not be empty")
+    body: dict[str, Any] = {"assistant_id": assistant_id}
+    body.update({name: to_json(value) for name, value in v.drop_not_given(fields).items()})
+    return body
+
+
+def _check_model_like(name: str, value: object) -> None:
+    """A body field given as a model, a dict, a str option or None, never something else."""
+    if value is None or isinstance(value, str | Mapping | NotGiven) or hasattr(value, "to_dict"):
+        return
+    raise TypeError(f"{name} must be a dict or a threadruns.types model, got {type(value).__name__}")
+
+
+def create_run_kwargs(thread_id: str, body: dict[str, Any], include: Sequence[str] | NotGiven) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    request = _from_dict(CreateRunRequest, body, "create", ("assistant_id",))
+    return create_run._get_kwargs(thread_id, body=request, include=_include(include))
+
+
+def _from_dict(model: Any, body: dict[str, Any], what: str, required: tuple[str, ...] = ()) -> Any:
+    """The generated request model for ``body``; a shape error names the offending argument."""
+    try:
+        return model.from_dict(body)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        base = {name: body[name] for name in required if name in body}
+        for name, value in body.items():
+            try:
+                model.from_dict({**base, name: value})
+            except (KeyError, TypeError, ValueError, AttributeError) as inner:
+                raise ValueError(f"{name} is not valid for {what}: {_describe(inner)}") from None
+        raise ValueError(f"invalid arguments for {what}: {_describe(exc)}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+
+
+def run_kwargs(thread_id: str, run_id: str, endpoint: Any) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    v.check_id("run_id", run_id)
+    kwargs: Kwargs = endpoint._get_kwargs(thread_id, run_id)
+    return kwargs
+
+
+def get_run_kwargs(thread_id: str, run_id: str) -> Kwargs:
+    return run_kwargs(thread_id, run_id, get_run)
+
+
+def cancel_run_kwargs(thread_id: str, run_id: str) -> Kwargs:
+    return run_kwargs(thread_id, run_id, cancel_run)
+
+
+def modify_run_kwargs(thread_id: str, run_id: str, metadata: Mapping[str, str] | NotGiven | None) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    v.check_id("run_id", run_id)
+    v.check_metadata(metadata)
+    body = {} if isinstance(metadata, NotGiven) else {"metadata": to_json(metadata)}
+    return modify_run._get_kwargs(thread_id, run_id, body=_from_dict(ModifyRunRequest, body, "update"))
+
+
+def submit_tool_outputs_body(tool_outputs: object) -> dict[str, Any]:
+    v.check_sequence_of("tool_outputs", tool_outputs, object, nullable=False)
+    assert isinstance(tool_outputs, Sequence)
+    if not tool_outputs:
+        raise ValueError("tool_outputs must not be empty: give one output per pending tool call")
+    outputs = []
+    for index, item in enumerate(tool_outputs):
+        _check_model_like(f"tool_outputs[{index}]", item)
+        output = to_json(item)
+        if not isinstance(output, dict):
+            raise TypeError(f"tool_outputs[{index}] must be a dict with tool_call_id and output")
+        if "tool_call_id" in output:
+            v.check_type(f"tool_outputs[{index}].tool_call_id", output["tool_call_id"], str, nullable=False)
+        if "output" in output:
+            v.check_type(f"tool_outputs[{index}].output", output["output"], str, nullable=False)
+        outputs.append(output)
+    return {"tool_outputs": outputs}
+
+
+def submit_tool_outputs_kwargs(thread_id: str, run_id: str, body: dict[str, Any]) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    v.check_id("run_id", run_id)
+    request = _from_dict(SubmitToolOutputsRunRequest, body, "submit_tool_outputs")
+    return submit_tool_outputs_to_run._get_kwargs(thread_id, run_id, body=request)
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def list_steps_kwargs(
+    thread_id: str,
+    run_id: str,
+    *,
+    limit: int | NotGiven,
+    order: str | NotGiven,
+    after: str | NotGiven,
+    before: str | NotGiven,
+    include: Sequence[str] | NotGiven,
+) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    v.check_id("run_id", run_id)
+    _list_params(limit, order, after, before)
+    return list_run_steps._get_kwargs(
+        thread_id,
+        run_id,
+        limit=_unset(limit),
+        order=UNSET if isinstance(order, NotGiven) else ListRunStepsOrder(order),
+        after=_unset(after),
+        before=_unset(before),
+        include=_include(include),
+    )
+
+
+def get_step_kwargs(thread_id: str, run_id: str, step_id: str, include: Sequence[str] | NotGiven) -> Kwargs:
+    v.check_id("thread_id", thread_id)
+    v.check_id("run_id", run_id)
+    v.check_id("step_id", step_id)
+    return get_run_step._get_kwargs(thread_id, run_id, step_id, include=_include(include))
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def parse_run(response: httpx.Response) -> RunObject:
+    return parse_model(response, RunObject.from_dict, "RunObject")
+
+
+def parse_step(response: httpx.Response) -> RunStepObject:
+    return parse_model(response, RunStepObject.from_dict, "RunStepObject")
+
+
+def _listing(model: Any, name: str) -> Any:
+    def parse(data: dict[str, Any]) -> Any:
+        listing = model.from_dict(data)
+        for index, item in enumerate(listing.data):
+            if not isinstance(getattr(item, "id", None), str):
+                raise TypeError(f"data[{index}] has no string id")
+        return listing
+
+    return parse
+
+
+_parse_runs = _listing(ListRunsResponse, "ListRunsResponse")
+_parse_steps = _listing(ListRunStepsResponse, "ListRunStepsResponse")
+
+
+def parse_runs_list(response: httpx.Response) -> ListRunsResponse:
+    listing: ListRunsResponse = parse_model(response, _parse_runs, "ListRunsResponse")
+    return listing
+
+
+def parse_steps_list(response: httpx.Response) -> ListRunStepsResponse:
+    listing: ListRunStepsResponse = parse_model(response, _parse_steps, "ListRunStepsResponse")
+    return listing
+
+
+def page_fields(listing: ListRunsResponse | ListRunStepsResponse, *, backwards: bool) -> dict[str, Any]:
+    """Constructor fields of a cursor page from a parsed list response."""
+    return {
+        "data": list(listing.data),
+        "has_more": bool(listing.has_more),
+        "first_id": listing.first_id,
+        "last_id": listing.last_id,
+        "backwards": backwards,
+    }
