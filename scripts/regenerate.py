@@ -41,14 +41,14 @@ class GenerationError(RuntimeError):
     """The generator failed or warned."""
 
 
-def _sha256(*paths: Path) -> str:
+def _sha256(path: Path) -> str:
+    """sha256 of a file's bytes; of a folder, over its files' relative names and bytes in sorted order."""
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     digest = hashlib.sha256()
-    for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.relative_to(path if path.is_dir() else path.parent).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(file.read_bytes())
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
 
 

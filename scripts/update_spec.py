@@ -40,8 +40,15 @@ def load_document(path: Path) -> Json:
         return yaml.safe_load(fh)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared objects out in full: no ``&id``/``*id`` aliases in a document people read."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump_document(doc: Json) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 # --------------------------------------------------------------------------- closure
@@ -240,18 +247,23 @@ def normalise(doc: Json, config: Json) -> Json:
 
 
 ERROR_RESPONSE = {
-    "description": "Error",
     "content": {"application/json": {"schema": {"$ref": SCHEMA_PREFIX + "ErrorResponse"}}},
 }
 
 
 def _declare_responses(op: Json, *, stream: bool) -> None:
     responses = op.setdefault("responses", {})
-    ok = responses.get("200", {})
-    ok.setdefault("description", "OK")
     if stream:
-        ok.setdefault("content", {})["text/event-stream"] = {"schema": {"type": "string"}}
+        responses.setdefault("200", {}).setdefault("content", {})["text/event-stream"] = {"schema": {"type": "string"}}
     responses["default"] = copy.deepcopy(ERROR_RESPONSE)
+
+
+def fill_response_descriptions(doc: Json) -> None:
+    """OpenAPI requires a description on every response: a plain one where this project wrote none."""
+    for item in doc["paths"].values():
+        for method in HTTP_METHODS:
+            for status, response in item.get(method, {}).get("responses", {}).items():
+                response.setdefault("description", "Error" if status == "default" else "OK")
 
 
 def _share_include_enum(doc: Json) -> None:
@@ -341,7 +353,8 @@ def api_diff(old: Json | None, new: Json) -> list[str]:
     for op_id in sorted(old_ops.keys() - new_ops.keys()):
         lines.append(f"- operation {op_id} ({old_ops[op_id][0]} {old_ops[op_id][1]})")
     for op_id in sorted(old_ops.keys() & new_ops.keys()):
-        if _facts(old_ops[op_id]) != _facts(new_ops[op_id]):
+        (old_method, old_path, old_op), (new_method, new_path, new_op) = old_ops[op_id], new_ops[op_id]
+        if (old_method, old_path) != (new_method, new_path) or _facts(old_op) != _facts(new_op):
             lines.append(f"~ operation {op_id} changed")
     old_schemas = (old or {}).get("components", {}).get("schemas", {})
     new_schemas = new.get("components", {}).get("schemas", {})
@@ -368,9 +381,45 @@ def api_diff(old: Json | None, new: Json) -> list[str]:
 def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
     doc = trim(upstream, config)
     doc = normalise(doc, config)
+    add_known_facts(doc, config)
     check_error_schemas(doc)
+    if previous is not None:
+        # The document's own frame (title, description, servers) is this project's, not upstream's.
+        doc["info"] = {**previous.get("info", {}), "version": doc["info"]["version"]}
+        doc["servers"] = copy.deepcopy(previous.get("servers", doc["servers"]))
     carry_over_prose(doc, previous)
+    fill_response_descriptions(doc)
     return doc
+
+
+def add_known_facts(doc: Json, config: Json) -> None:
+    """Facts upstream states only in prose (page size bounds) or lacks (newer enum values)."""
+    low, high = config.get("page_limit", [1, 100])
+    for item in doc["paths"].values():
+        for method in HTTP_METHODS:
+            for param in item.get(method, {}).get("parameters", []):
+                if param.get("in") == "query" and param.get("name") == "limit":
+                    param["schema"].setdefault("minimum", low)
+                    param["schema"].setdefault("maximum", high)
+    schemas = doc["components"]["schemas"]
+    for name, values in config.get("enum_additions", {}).items():
+        enum = _find_enum(schemas.get(name))
+        if enum is None:
+            raise ValueError(f"enum_additions names {name!r}, which is not an enum schema of the document")
+        enum.extend(value for value in values if value not in enum)
+
+
+def _find_enum(schema: Json) -> list[Json] | None:
+    if not isinstance(schema, dict):
+        return None
+    if isinstance(schema.get("enum"), list):
+        enum: list[Json] = schema["enum"]
+        return enum
+    for member in schema.get("anyOf", []):
+        found = _find_enum(member)
+        if found is not None:
+            return found
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
