@@ -2,6 +2,15 @@
 
 from . import types
 from ._client import AsyncClient, Client
+from ._events import (
+    AssistantStreamEvent,
+    MessageDeltaEvent,
+    MessageEvent,
+    RunEvent,
+    RunStepDeltaEvent,
+    RunStepEvent,
+    UnknownEvent,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -17,11 +26,13 @@ from ._exceptions import (
     PollTimeoutError,
     RateLimitError,
     ThreadRunsError,
+    ToolLoopError,
     UnprocessableEntityError,
 )
 from ._logging import setup_logging
 from ._pagination import AsyncCursorPage, AsyncPaginator, SyncCursorPage
 from ._response import APIResponse
+from ._streaming import AsyncRunStream, AsyncRunStreamManager, RunStream, RunStreamManager
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -33,21 +44,33 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AssistantStreamEvent",
     "AsyncClient",
     "AsyncCursorPage",
     "AsyncPaginator",
+    "AsyncRunStream",
+    "AsyncRunStreamManager",
     "AuthenticationError",
     "BadRequestError",
     "Client",
     "ConflictError",
     "InternalServerError",
+    "MessageDeltaEvent",
+    "MessageEvent",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
+    "RunEvent",
+    "RunStepDeltaEvent",
+    "RunStepEvent",
+    "RunStream",
+    "RunStreamManager",
     "SyncCursorPage",
     "ThreadRunsError",
+    "ToolLoopError",
+    "UnknownEvent",
     "UnprocessableEntityError",
     "__version__",
     "types",

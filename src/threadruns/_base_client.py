@@ -42,6 +42,7 @@ from ._version import __version__
 
 _T = TypeVar("_T")
 
+EVENT_STREAM = "text/event-stream"
 USER_AGENT = f"threadruns/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
 
 
@@ -149,11 +150,18 @@ class BaseClient:
     # ----------------------------------------------------------------- building
 
     def _build_request(
-        self, client: httpx.Client | httpx.AsyncClient, kwargs: Mapping[str, Any], options: RequestOptions
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        kwargs: Mapping[str, Any],
+        options: RequestOptions,
+        *,
+        accept: str | None = None,
     ) -> httpx.Request:
         """An httpx.Request from a generated ``_get_kwargs`` result plus per-call options."""
         method = str(kwargs["method"]).upper()
         headers = dict(self._default_headers)
+        if accept is not None:
+            headers["Accept"] = accept
         headers.update(kwargs.get("headers") or {})
         if method != "GET":
             # One key per logical request, so a retried POST is recognisably the same request.
@@ -274,6 +282,11 @@ class SyncAPIClient(BaseClient):
             return APIResponse(response, parser)  # type: ignore[return-value]
         return parser(response)
 
+    def request_stream(self, kwargs: Mapping[str, Any], options: RequestOptions) -> httpx.Response:
+        """Send a ``stream: true`` request; the open response is returned once its status is 2xx."""
+        request = self._build_request(self._client, kwargs, options, accept=EVENT_STREAM)
+        return self.send(request, self._max_retries(options), stream=True)
+
     def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:
         retries_taken = 0
         while True:
@@ -343,6 +356,11 @@ class AsyncAPIClient(BaseClient):
         if RAW_RESPONSE.get():
             return APIResponse(response, parser)  # type: ignore[return-value]
         return parser(response)
+
+    async def request_stream(self, kwargs: Mapping[str, Any], options: RequestOptions) -> httpx.Response:
+        """Send a ``stream: true`` request; the open response is returned once its status is 2xx."""
+        request = self._build_request(self._client, kwargs, options, accept=EVENT_STREAM)
+        return await self.send(request, self._max_retries(options), stream=True)
 
     async def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:
         retries_taken = 0

@@ -4,6 +4,7 @@
 
     ThreadRunsError                      anything this package raises on purpose
     ├── PollTimeoutError                 a poll's overall deadline passed (carries the last run)
+    ├── ToolLoopError                    the tool-call loop hit max_rounds (carries the last run)
     └── APIError                         a request did not give a usable answer
         ├── APIConnectionError           no response: connection refused/reset, stream cut short
         │   └── APITimeoutError          no response in time
@@ -43,6 +44,7 @@ __all__ = [
     "PollTimeoutError",
     "RateLimitError",
     "ThreadRunsError",
+    "ToolLoopError",
     "UnprocessableEntityError",
 ]
 
@@ -152,6 +154,15 @@ class PollTimeoutError(ThreadRunsError):
         super().__init__(message)
         self.run = run
         self.timeout = timeout
+
+
+class ToolLoopError(ThreadRunsError):
+    """``create_and_run_tools`` did not reach a final status within ``max_rounds``."""
+
+    def __init__(self, message: str, *, run: Any, rounds: int) -> None:
+        super().__init__(message)
+        self.run = run
+        self.rounds = rounds
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

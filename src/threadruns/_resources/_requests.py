@@ -35,9 +35,9 @@ from threadruns_api.models import (
 from threadruns_api.types import UNSET, Unset
 
 from .. import _validation as v
-from .._base_client import parse_model
+from .._base_client import RequestOptions, parse_model
 from .._constants import MAX_TOOLS
-from .._types import NotGiven
+from .._types import NOT_GIVEN, NotGiven
 
 Kwargs = dict[str, Any]
 
@@ -289,3 +289,75 @@ def page_fields(listing: ListRunsResponse | ListRunStepsResponse, *, backwards: 
         "last_id": listing.last_id,
         "backwards": backwards,
     }
+
+
+# ----------------------------------------------------------------------------- shared method plumbing
+
+OPTION_NAMES = ("timeout", "max_retries", "extra_headers", "extra_query", "extra_body")
+CREATE_FIELDS = (
+    "model",
+    "instructions",
+    "additional_instructions",
+    "additional_messages",
+    "tools",
+    "metadata",
+    "temperature",
+    "top_p",
+    "max_prompt_tokens",
+    "max_completion_tokens",
+    "truncation_strategy",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "reasoning_effort",
+)
+
+
+def split_options(params: Mapping[str, Any]) -> tuple[RequestOptions, dict[str, Any]]:
+    """Per-call options, and the remaining arguments."""
+    options = RequestOptions(**{name: params[name] for name in OPTION_NAMES if name in params})
+    return options, {name: value for name, value in params.items() if name not in OPTION_NAMES}
+
+
+def option_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the per-call options of ``params`` (to pass along to follow-up calls)."""
+    return {name: params[name] for name in OPTION_NAMES if name in params}
+
+
+def poll_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of ``params`` that ``poll`` takes (all but the request timeout and body)."""
+    return {name: params[name] for name in ("max_retries", "extra_headers", "extra_query") if name in params}
+
+
+def check_stream_flag(stream: object) -> bool:
+    v.check_type("stream", stream, bool, nullable=False)
+    return stream is True
+
+
+def prepare_create(thread_id: str, params: Mapping[str, Any], *, stream: bool) -> tuple[Kwargs, RequestOptions]:
+    """Request kwargs and options of createRun from ``create``'s keyword arguments."""
+    options, fields = split_options(params)
+    if "assistant_id" not in fields:
+        raise TypeError("missing required keyword argument: 'assistant_id'")
+    assistant_id = fields.pop("assistant_id")
+    include = fields.pop("include", NOT_GIVEN)
+    unknown = sorted(set(fields) - set(CREATE_FIELDS))
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) for create: {', '.join(unknown)}")
+    body = create_run_body(assistant_id, {name: fields.get(name, NOT_GIVEN) for name in CREATE_FIELDS})
+    if stream:
+        body["stream"] = True
+    return create_run_kwargs(thread_id, body, include), options
+
+
+def prepare_submit(
+    thread_id: str, run_id: str, tool_outputs: object, params: Mapping[str, Any], *, stream: bool
+) -> tuple[Kwargs, RequestOptions]:
+    """Request kwargs and options of submitToolOutputsToRun."""
+    options, rest = split_options(params)
+    if rest:
+        raise TypeError(f"unexpected keyword argument(s) for submit_tool_outputs: {', '.join(sorted(rest))}")
+    body = submit_tool_outputs_body(tool_outputs)
+    if stream:
+        body["stream"] = True
+    return submit_tool_outputs_kwargs(thread_id, run_id, body), options

@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, Literal, Unpack, overload
 
 import httpx
-from threadruns_api.models import (
-    AssistantsNamedToolChoice,
-    AssistantToolsCode,
-    AssistantToolsFileSearch,
-    AssistantToolsFunction,
-    CreateMessageRequest,
-    ResponseFormatJsonObject,
-    ResponseFormatJsonSchema,
-    ResponseFormatText,
-    RunObject,
-    SubmitToolOutputsRunRequestToolOutputsItem,
-    TruncationObject,
-)
+from threadruns_api.models import AssistantsNamedToolChoice, CreateMessageRequest, RunObject, TruncationObject
 
 from .._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 from .._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from .._streaming import AsyncRunStream, RunStream
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from . import _requests as R
+from ._params import AssistantTool, CreateRunParams, RequestOptionParams, ResponseFormat, ToolOutput
+from ._run_helpers import AsyncRunHelpers, SyncRunHelpers
 from .steps import AsyncSteps, AsyncStepsWithRawResponse, Steps, StepsWithRawResponse
 
-AssistantTool: TypeAlias = AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction
-ResponseFormat: TypeAlias = ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema
-ToolOutput: TypeAlias = SubmitToolOutputsRunRequestToolOutputsItem
 
-
-class Runs:
+class Runs(SyncRunHelpers):
     """Runs of a thread (``Client.runs``)."""
 
     def __init__(self, client: SyncAPIClient) -> None:
@@ -78,6 +65,17 @@ class Runs:
 
         return fetch(start, frozenset())
 
+    @overload
+    def create(self, thread_id: str, *, stream: Literal[True], **params: Unpack[CreateRunParams]) -> RunStream: ...
+
+    @overload
+    def create(
+        self, thread_id: str, *, stream: Literal[False] | NotGiven = NOT_GIVEN, **params: Unpack[CreateRunParams]
+    ) -> RunObject: ...
+
+    @overload
+    def create(self, thread_id: str, *, stream: bool, **params: Unpack[CreateRunParams]) -> RunObject | RunStream: ...
+
     def create(
         self,
         thread_id: str,
@@ -99,35 +97,45 @@ class Runs:
         response_format: str | ResponseFormat | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         reasoning_effort: str | NotGiven | None = NOT_GIVEN,
         include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        body = R.create_run_body(
-            assistant_id,
-            {
-                "model": model,
-                "instructions": instructions,
-                "additional_instructions": additional_instructions,
-                "additional_messages": additional_messages,
-                "tools": tools,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-                "reasoning_effort": reasoning_effort,
-            },
-        )
-        kwargs = R.create_run_kwargs(thread_id, body, include)
+    ) -> RunObject | RunStream:
+        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent.
+
+        With ``stream=True`` the answer is a ``RunStream`` of typed events instead of a RunObject.
+        """
+        is_stream = R.check_stream_flag(stream)
+        params = {
+            "assistant_id": assistant_id,
+            "model": model,
+            "instructions": instructions,
+            "additional_instructions": additional_instructions,
+            "additional_messages": additional_messages,
+            "tools": tools,
+            "metadata": metadata,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_prompt_tokens": max_prompt_tokens,
+            "max_completion_tokens": max_completion_tokens,
+            "truncation_strategy": truncation_strategy,
+            "tool_choice": tool_choice,
+            "parallel_tool_calls": parallel_tool_calls,
+            "response_format": response_format,
+            "reasoning_effort": reasoning_effort,
+            "include": include,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "extra_headers": extra_headers,
+            "extra_query": extra_query,
+            "extra_body": extra_body,
+        }
+        kwargs, options = R.prepare_create(thread_id, params, stream=is_stream)
+        if is_stream:
+            return self._open_stream(kwargs, options)
         return self._client.request(kwargs, R.parse_run, options)
 
     def retrieve(
@@ -176,26 +184,71 @@ class Runs:
         options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
         return self._client.request(R.cancel_run_kwargs(thread_id, run_id), R.parse_run, options)
 
+    @overload
     def submit_tool_outputs(
         self,
         thread_id: str,
         run_id: str,
         *,
         tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: Literal[True],
+        **options: Unpack[RequestOptionParams],
+    ) -> RunStream: ...
+
+    @overload
+    def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunObject: ...
+
+    @overload
+    def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: bool,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunObject | RunStream: ...
+
+    def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: bool | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        body = R.submit_tool_outputs_body(tool_outputs)
-        kwargs = R.submit_tool_outputs_kwargs(thread_id, run_id, body)
+    ) -> RunObject | RunStream:
+        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call.
+
+        With ``stream=True`` the run's continuation arrives as a ``RunStream``.
+        """
+        is_stream = R.check_stream_flag(stream)
+        params = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "extra_headers": extra_headers,
+            "extra_query": extra_query,
+            "extra_body": extra_body,
+        }
+        kwargs, options = R.prepare_submit(thread_id, run_id, tool_outputs, params, stream=is_stream)
+        if is_stream:
+            return self._open_stream(kwargs, options)
         return self._client.request(kwargs, R.parse_run, options)
 
 
-class AsyncRuns:
+class AsyncRuns(AsyncRunHelpers):
     """Runs of a thread, async (``AsyncClient.runs``)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
@@ -245,6 +298,21 @@ class AsyncRuns:
 
         return AsyncPaginator(lambda: fetch(start, frozenset()))
 
+    @overload
+    async def create(
+        self, thread_id: str, *, stream: Literal[True], **params: Unpack[CreateRunParams]
+    ) -> AsyncRunStream: ...
+
+    @overload
+    async def create(
+        self, thread_id: str, *, stream: Literal[False] | NotGiven = NOT_GIVEN, **params: Unpack[CreateRunParams]
+    ) -> RunObject: ...
+
+    @overload
+    async def create(
+        self, thread_id: str, *, stream: bool, **params: Unpack[CreateRunParams]
+    ) -> RunObject | AsyncRunStream: ...
+
     async def create(
         self,
         thread_id: str,
@@ -266,35 +334,45 @@ class AsyncRuns:
         response_format: str | ResponseFormat | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
         reasoning_effort: str | NotGiven | None = NOT_GIVEN,
         include: Sequence[str] | NotGiven = NOT_GIVEN,
+        stream: bool | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        body = R.create_run_body(
-            assistant_id,
-            {
-                "model": model,
-                "instructions": instructions,
-                "additional_instructions": additional_instructions,
-                "additional_messages": additional_messages,
-                "tools": tools,
-                "metadata": metadata,
-                "temperature": temperature,
-                "top_p": top_p,
-                "max_prompt_tokens": max_prompt_tokens,
-                "max_completion_tokens": max_completion_tokens,
-                "truncation_strategy": truncation_strategy,
-                "tool_choice": tool_choice,
-                "parallel_tool_calls": parallel_tool_calls,
-                "response_format": response_format,
-                "reasoning_effort": reasoning_effort,
-            },
-        )
-        kwargs = R.create_run_kwargs(thread_id, body, include)
+    ) -> RunObject | AsyncRunStream:
+        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent.
+
+        With ``stream=True`` the answer is a ``AsyncRunStream`` of typed events instead of a RunObject.
+        """
+        is_stream = R.check_stream_flag(stream)
+        params = {
+            "assistant_id": assistant_id,
+            "model": model,
+            "instructions": instructions,
+            "additional_instructions": additional_instructions,
+            "additional_messages": additional_messages,
+            "tools": tools,
+            "metadata": metadata,
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_prompt_tokens": max_prompt_tokens,
+            "max_completion_tokens": max_completion_tokens,
+            "truncation_strategy": truncation_strategy,
+            "tool_choice": tool_choice,
+            "parallel_tool_calls": parallel_tool_calls,
+            "response_format": response_format,
+            "reasoning_effort": reasoning_effort,
+            "include": include,
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "extra_headers": extra_headers,
+            "extra_query": extra_query,
+            "extra_body": extra_body,
+        }
+        kwargs, options = R.prepare_create(thread_id, params, stream=is_stream)
+        if is_stream:
+            return await self._open_stream(kwargs, options)
         return await self._client.request(kwargs, R.parse_run, options)
 
     async def retrieve(
@@ -343,22 +421,67 @@ class AsyncRuns:
         options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
         return await self._client.request(R.cancel_run_kwargs(thread_id, run_id), R.parse_run, options)
 
+    @overload
     async def submit_tool_outputs(
         self,
         thread_id: str,
         run_id: str,
         *,
         tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: Literal[True],
+        **options: Unpack[RequestOptionParams],
+    ) -> AsyncRunStream: ...
+
+    @overload
+    async def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: Literal[False] | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunObject: ...
+
+    @overload
+    async def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: bool,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunObject | AsyncRunStream: ...
+
+    async def submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
+        stream: bool | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        body = R.submit_tool_outputs_body(tool_outputs)
-        kwargs = R.submit_tool_outputs_kwargs(thread_id, run_id, body)
+    ) -> RunObject | AsyncRunStream:
+        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call.
+
+        With ``stream=True`` the run's continuation arrives as a ``AsyncRunStream``.
+        """
+        is_stream = R.check_stream_flag(stream)
+        params = {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "extra_headers": extra_headers,
+            "extra_query": extra_query,
+            "extra_body": extra_body,
+        }
+        kwargs, options = R.prepare_submit(thread_id, run_id, tool_outputs, params, stream=is_stream)
+        if is_stream:
+            return await self._open_stream(kwargs, options)
         return await self._client.request(kwargs, R.parse_run, options)
 
 

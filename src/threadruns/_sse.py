@@ -1,0 +1,124 @@
+"""Server-sent events decoding, following the WHATWG rules, on bytes.
+
+Lines end with ``\\r\\n``, ``\\r`` or ``\\n`` (also when a ``\\r\\n`` pair is split
+across network chunks); ``:`` lines are comments; ``data`` lines of one event are
+joined with ``\\n``; ``event``, ``id`` and ``retry`` fields are kept; a blank line
+dispatches the event. Unlike a browser, a final event without its blank line is
+still delivered when the stream ends, since the API's last event can be cut so.
+Invalid UTF-8 is replaced, never raised: decoding cannot fail on any bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One decoded event; ``event`` defaults to ``"message"`` as the standard says."""
+
+    event: str
+    data: str
+    id: str | None = None
+    retry: int | None = None
+
+
+class SSEDecoder:
+    """Incremental decoder: ``feed`` bytes as they arrive, ``flush`` at the end."""
+
+    __slots__ = ("_buffer", "_data", "_event", "_last_id", "_retry", "_skip_lf", "_started")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._skip_lf = False  # the previous chunk ended in "\r": a leading "\n" belongs to it
+        self._started = False
+        self._data: list[str] = []
+        self._event = ""
+        self._last_id: str | None = None
+        self._retry: int | None = None
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Events completed by ``chunk`` (possibly none)."""
+        if not chunk:
+            return []
+        if self._skip_lf and chunk[:1] == b"\n":
+            chunk = chunk[1:]
+        self._skip_lf = False
+        buffer = self._buffer + chunk if self._buffer else chunk
+        end = max(buffer.rfind(b"\n"), buffer.rfind(b"\r"))
+        if end < 0:
+            self._buffer = buffer
+            return []
+        complete, self._buffer = buffer[: end + 1], buffer[end + 1 :]
+        self._skip_lf = not self._buffer and complete[-1:] == b"\r"
+        events: list[ServerSentEvent] = []
+        for raw in complete.splitlines():
+            event = self._line(raw)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def flush(self) -> list[ServerSentEvent]:
+        """Events left when the stream ends: a last line and event without their terminators."""
+        events: list[ServerSentEvent] = []
+        if self._buffer:
+            rest, self._buffer = self._buffer, b""
+            event = self._line(rest)
+            if event is not None:
+                events.append(event)
+        event = self._dispatch()
+        if event is not None:
+            events.append(event)
+        return events
+
+    def _line(self, raw: bytes) -> ServerSentEvent | None:
+        line = raw.decode("utf-8", "replace")
+        if not self._started:
+            self._started = True
+            if line.startswith("\ufeff"):
+                line = line[1:]
+        if not line:
+            return self._dispatch()
+        if line[0] == ":":
+            return None
+        field, sep, value = line.partition(":")
+        if sep and value[:1] == " ":
+            value = value[1:]
+        if field == "data":
+            self._data.append(value)
+        elif field == "event":
+            self._event = value
+        elif field == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif field == "retry" and value.isascii() and value.isdigit():
+            self._retry = int(value)
+        return None
+
+    def _dispatch(self) -> ServerSentEvent | None:
+        if not self._data:
+            self._event = ""
+            return None
+        event = ServerSentEvent(self._event or "message", "\n".join(self._data), self._last_id, self._retry)
+        self._data = []
+        self._event = ""
+        return event
+
+
+def iter_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
+    """Decode a whole byte stream."""
+    decoder = SSEDecoder()
+    for chunk in chunks:
+        yield from decoder.feed(chunk)
+    yield from decoder.flush()
+
+
+async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[ServerSentEvent]:
+    """Decode a whole async byte stream."""
+    decoder = SSEDecoder()
+    async for chunk in chunks:
+        for event in decoder.feed(chunk):
+            yield event
+    for event in decoder.flush():
+        yield event

@@ -1,0 +1,296 @@
+"""``RunStream`` / ``AsyncRunStream``: iterate a run's events as the server sends them.
+
+A stream must end with ``[DONE]`` (``event: done``) or a terminal run event;
+a connection that closes before either raises ``APIConnectionError`` rather
+than passing for success. An ``error`` event raises ``APIError`` with the
+server's message and code. Leaving the ``with`` block, or ``close()``, closes
+the connection; the read timeout applies between events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from threadruns_api.models import MessageObject, RunObject
+
+from ._events import (
+    TERMINAL_RUN_EVENTS,
+    AssistantStreamEvent,
+    MessageDeltaEvent,
+    MessageEvent,
+    RunEvent,
+    parse_event,
+)
+from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError, ThreadRunsError
+from ._sse import ServerSentEvent, SSEDecoder
+
+
+class _StreamState:
+    """What both stream kinds track while events go by."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.finished = False  # [DONE] or a terminal run event seen
+        self.exhausted = False  # iteration ended (cleanly)
+        self.last_run: RunObject | None = None
+        self.messages: dict[str, MessageObject] = {}
+        self.decoder = SSEDecoder()
+        content_type = response.headers.get("content-type", "")
+        if "text/event-stream" not in content_type:
+            raise APIResponseValidationError(
+                response, None, f"Expected an event stream, got content-type {content_type!r}"
+            )
+
+    def handle(self, sse: ServerSentEvent) -> AssistantStreamEvent | None:
+        """The typed event for one SSE event; None for the end marker; raises on ``error``."""
+        if sse.data == "[DONE]" or sse.event == "done":
+            self.finished = True
+            return None
+        try:
+            payload = json.loads(sse.data)
+        except ValueError:
+            raise APIResponseValidationError(
+                self.response, sse.data[:200], f"Event {sse.event!r} carries invalid JSON data"
+            ) from None
+        if sse.event == "error":
+            raise _error_event(payload, self.response.request)
+        event = parse_event(sse.event, payload)
+        if isinstance(event, RunEvent):
+            self.last_run = event.data
+        elif isinstance(event, MessageEvent):
+            self.messages[event.data.id] = event.data
+        if sse.event in TERMINAL_RUN_EVENTS:
+            self.finished = True
+        return event
+
+    def end_of_body(self) -> None:
+        if not self.finished:
+            raise APIConnectionError(
+                "The event stream ended early: the connection closed before [DONE] or a final run event",
+                self.response.request,
+            )
+        self.exhausted = True
+
+    def final_run(self) -> RunObject:
+        if self.last_run is None:
+            raise ThreadRunsError("The stream carried no run object")
+        return self.last_run
+
+    def final_messages(self) -> list[MessageObject]:
+        return [m for m in self.messages.values() if str(m.status) == "completed"]
+
+
+def _error_event(payload: Any, request: httpx.Request) -> APIError:
+    """An ``error`` event as APIError; takes the flat ``{message, ...}`` and the wrapped ``{"error": {...}}``."""
+    details = payload.get("error", payload) if isinstance(payload, dict) else {}
+    message = details.get("message") if isinstance(details, dict) else None
+    return APIError(f"The stream reported an error: {message or payload!r}", request, body=payload)
+
+
+def _text_of(event: MessageDeltaEvent) -> Iterator[str]:
+    content = event.data.delta.content
+    if not isinstance(content, list):
+        return
+    for part in content:
+        text = getattr(part, "text", None)
+        value = getattr(text, "value", None)
+        if isinstance(value, str) and value:
+            yield value
+
+
+class RunStream:
+    """Events of one streamed run (``client.runs.stream``/``create(stream=True)``); a context manager."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        try:
+            self._state = _StreamState(response)
+        except BaseException:
+            response.close()
+            raise
+        self._iterator = self._events()
+
+    @property
+    def response(self) -> httpx.Response:
+        return self._state.response
+
+    def _events(self) -> Generator[AssistantStreamEvent, None, None]:
+        state = self._state
+        try:
+            for chunk in state.response.iter_bytes():
+                for sse in state.decoder.feed(chunk):
+                    event = state.handle(sse)
+                    if event is not None:
+                        yield event
+                    if state.finished and event is None:
+                        return
+            for sse in state.decoder.flush():
+                event = state.handle(sse)
+                if event is not None:
+                    yield event
+            state.end_of_body()
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"The event stream ended early: {type(exc).__name__}", state.response.request
+            ) from exc
+        finally:
+            state.exhausted = True
+            state.response.close()
+
+    def __iter__(self) -> Iterator[AssistantStreamEvent]:
+        return self._iterator
+
+    def __next__(self) -> AssistantStreamEvent:
+        return next(self._iterator)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading and close the connection."""
+        self._iterator.close()
+        self._state.response.close()
+
+    def until_done(self) -> Self:
+        """Consume the remaining events."""
+        for _ in self._iterator:
+            pass
+        return self
+
+    def text_deltas(self) -> Iterator[str]:
+        """The text of every message delta, as it arrives."""
+        for event in self._iterator:
+            if isinstance(event, MessageDeltaEvent):
+                yield from _text_of(event)
+
+    def final_run(self) -> RunObject:
+        """The last RunObject of the stream (reads the rest of it first)."""
+        self.until_done()
+        return self._state.final_run()
+
+    def final_messages(self) -> list[MessageObject]:
+        """The messages completed during the stream (reads the rest of it first)."""
+        self.until_done()
+        return self._state.final_messages()
+
+
+class AsyncRunStream:
+    """Async twin of ``RunStream``: ``async for event in stream``; an async context manager."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._state = _StreamState(response)
+        self._iterator = self._events()
+
+    @property
+    def response(self) -> httpx.Response:
+        return self._state.response
+
+    async def _events(self) -> AsyncGenerator[AssistantStreamEvent, None]:
+        state = self._state
+        try:
+            async for chunk in state.response.aiter_bytes():
+                for sse in state.decoder.feed(chunk):
+                    event = state.handle(sse)
+                    if event is not None:
+                        yield event
+                    if state.finished and event is None:
+                        return
+            for sse in state.decoder.flush():
+                event = state.handle(sse)
+                if event is not None:
+                    yield event
+            state.end_of_body()
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"The event stream ended early: {type(exc).__name__}", state.response.request
+            ) from exc
+        finally:
+            state.exhausted = True
+            await state.response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
+        return self._iterator
+
+    async def __anext__(self) -> AssistantStreamEvent:
+        return await self._iterator.__anext__()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop reading and close the connection."""
+        await self._iterator.aclose()
+        await self._state.response.aclose()
+
+    async def until_done(self) -> Self:
+        async for _ in self._iterator:
+            pass
+        return self
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        """The text of every message delta, as it arrives."""
+        async for event in self._iterator:
+            if isinstance(event, MessageDeltaEvent):
+                for text in _text_of(event):
+                    yield text
+
+    async def final_run(self) -> RunObject:
+        await self.until_done()
+        return self._state.final_run()
+
+    async def final_messages(self) -> list[MessageObject]:
+        await self.until_done()
+        return self._state.final_messages()
+
+
+class RunStreamManager:
+    """What ``client.runs.stream(...)`` returns: sends the request on ``__enter__``."""
+
+    def __init__(self, open_stream: Callable[[], RunStream]) -> None:
+        self._open = open_stream
+        self._stream: RunStream | None = None
+
+    def __enter__(self) -> RunStream:
+        self._stream = self._open()
+        return self._stream
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+class AsyncRunStreamManager:
+    """What ``AsyncClient.runs.stream(...)`` returns (no ``await``): ``async with`` sends the request."""
+
+    def __init__(self, open_stream: Callable[[], Awaitable[AsyncRunStream]]) -> None:
+        self._open = open_stream
+        self._stream: AsyncRunStream | None = None
+
+    async def __aenter__(self) -> AsyncRunStream:
+        self._stream = await self._open()
+        return self._stream
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._stream is not None:
+            await self._stream.close()

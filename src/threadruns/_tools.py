@@ -1,0 +1,91 @@
+"""Running the caller's Python functions for a run's pending tool calls.
+
+Each call's JSON arguments become keyword arguments (``fn(**args)``); the
+return value becomes the output string (``str`` as is, anything else
+``json.dumps``). A function that raises, an unknown function name or bad
+arguments become that tool's output (the error text), so the model sees what
+went wrong and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from threadruns_api.models import RunObject, RunToolCallObject
+
+ToolFunction = Callable[..., Any]
+AsyncToolFunction = Callable[..., Any | Awaitable[Any]]
+
+
+def check_functions(functions: object, max_rounds: object) -> None:
+    if not isinstance(functions, Mapping):
+        raise TypeError(f"functions must be a dict of name to callable, got {type(functions).__name__}")
+    for name, fn in functions.items():
+        if not isinstance(name, str) or not callable(fn):
+            raise TypeError(f"functions[{name!r}] must be a callable under a str name")
+    if isinstance(max_rounds, bool) or not isinstance(max_rounds, int):
+        raise TypeError(f"max_rounds must be an int, got {type(max_rounds).__name__}")
+    if max_rounds < 1:
+        raise ValueError(f"max_rounds must be >= 1, got {max_rounds}")
+
+
+def pending_calls(run: RunObject) -> list[RunToolCallObject]:
+    action = run.required_action
+    submit = getattr(action, "submit_tool_outputs", None)
+    calls = getattr(submit, "tool_calls", None)
+    return list(calls) if isinstance(calls, list) else []
+
+
+def _prepare(functions: Mapping[str, Any], call: RunToolCallObject) -> tuple[Any, dict[str, Any]] | str:
+    """The function and its arguments, or the error output when it cannot be called."""
+    name = call.function.name
+    fn = functions.get(name)
+    if fn is None:
+        return f"Error: no function named {name!r} is available"
+    try:
+        args = json.loads(call.function.arguments or "{}")
+    except ValueError as exc:
+        return f"Error: the arguments of {name!r} are not valid JSON: {exc}"
+    if not isinstance(args, dict):
+        return f"Error: the arguments of {name!r} must be a JSON object"
+    return fn, args
+
+
+def _output(result: Any) -> str:
+    return result if isinstance(result, str) else json.dumps(result, default=str)
+
+
+def _failure(name: str, exc: Exception) -> str:
+    return f"Error: {name} raised {type(exc).__name__}: {exc}"
+
+
+def run_tool(functions: Mapping[str, ToolFunction], call: RunToolCallObject) -> dict[str, str]:
+    """The tool output for one call."""
+    prepared = _prepare(functions, call)
+    if isinstance(prepared, str):
+        return {"tool_call_id": call.id, "output": prepared}
+    fn, args = prepared
+    try:
+        output = _output(fn(**args))
+    except Exception as exc:
+        output = _failure(call.function.name, exc)
+    return {"tool_call_id": call.id, "output": output}
+
+
+async def arun_tool(functions: Mapping[str, AsyncToolFunction], call: RunToolCallObject) -> dict[str, str]:
+    """The tool output for one call; coroutine functions are awaited."""
+    prepared = _prepare(functions, call)
+    if isinstance(prepared, str):
+        return {"tool_call_id": call.id, "output": prepared}
+    fn, args = prepared
+    try:
+        result = fn(**args)
+        if inspect.isawaitable(result):
+            result = await result
+        output = _output(result)
+    except Exception as exc:
+        output = _failure(call.function.name, exc)
+    return {"tool_call_id": call.id, "output": output}
