@@ -1,0 +1,168 @@
+"""The ``threadruns`` command: run the embedded server, or call a Runs API from the shell.
+
+API errors print one line to stderr and exit with status 1 (no traceback);
+usage errors exit with status 2. ``--json`` prints machine-readable output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from threadruns_api.models import RunObject
+
+from ._client import Client
+from ._exceptions import APIError, APIStatusError, PollTimeoutError, ThreadRunsError
+from ._version import __version__
+
+_COLUMNS = ("id", "status", "created_at", "assistant_id", "model")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="threadruns", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"threadruns {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the embedded Runs server (needs threadruns[server])")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--seed", help="YAML/JSON file of threads and assistants to create at start")
+    serve.add_argument("--api-key", help="accept only this bearer key (default: any non-empty key)")
+    serve.add_argument("--auto-create", action="store_true", help="create unknown threads and assistants on use")
+
+    runs = commands.add_parser("runs", help="call the Runs API of a server").add_subparsers(
+        dest="action", required=True
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL, else OpenAI's)")
+    common.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
+    common.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    listing = runs.add_parser("list", parents=[common], help="list the runs of a thread")
+    listing.add_argument("thread_id")
+    listing.add_argument("--all", action="store_true", help="follow every page")
+    listing.add_argument("--limit", type=int, help="page size, 1..100")
+    listing.add_argument("--order", choices=("asc", "desc"))
+
+    create = runs.add_parser("create", parents=[common], help="create a run")
+    create.add_argument("thread_id")
+    create.add_argument("--assistant", required=True, dest="assistant_id")
+    create.add_argument("--instructions")
+    create.add_argument("--additional-instructions")
+    create.add_argument("--model")
+    create.add_argument("--stream", action="store_true", help="print the reply as it arrives")
+
+    for name, text in (("get", "show one run"), ("cancel", "cancel a run")):
+        one = runs.add_parser(name, parents=[common], help=text)
+        one.add_argument("thread_id")
+        one.add_argument("run_id")
+
+    wait = runs.add_parser("wait", parents=[common], help="poll a run until it needs action or is over")
+    wait.add_argument("thread_id")
+    wait.add_argument("run_id")
+    wait.add_argument("--timeout", type=float, default=600.0, help="overall deadline in seconds (default 600)")
+    return parser
+
+
+def _row(run: RunObject) -> dict[str, Any]:
+    data = run.to_dict()
+    return {column: data.get(column) for column in _COLUMNS}
+
+
+def _print_table(runs: Iterable[RunObject], out: TextIO) -> None:
+    rows = [[str(_row(run)[c]) for c in _COLUMNS] for run in runs]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_COLUMNS)]
+    out.write("  ".join(c.upper().ljust(w) for c, w in zip(_COLUMNS, widths, strict=True)).rstrip() + "\n")
+    for row in rows:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _print_run(run: RunObject, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(run.to_dict(), indent=2) + "\n")
+        return
+    data = run.to_dict()
+    for key in (*_COLUMNS, "thread_id", "started_at", "completed_at", "last_error", "usage"):
+        out.write(f"{key:>14}: {data.get(key)}\n")
+
+
+def _client(args: argparse.Namespace) -> Client:
+    return Client(api_key=args.api_key, base_url=args.base_url, max_retries=2)
+
+
+def _runs(args: argparse.Namespace, out: TextIO) -> int:
+    with _client(args) as client:
+        if args.action == "list":
+            options: dict[str, Any] = {}
+            if args.limit is not None:
+                options["limit"] = args.limit
+            if args.order is not None:
+                options["order"] = args.order
+            page = client.runs.list(args.thread_id, **options)
+            runs = list(page) if args.all else page.data
+            if args.json:
+                out.write(json.dumps([run.to_dict() for run in runs], indent=2) + "\n")
+            else:
+                _print_table(runs, out)
+            return 0
+        if args.action == "create":
+            fields: dict[str, Any] = {"assistant_id": args.assistant_id}
+            for name in ("instructions", "additional_instructions", "model"):
+                if getattr(args, name) is not None:
+                    fields[name] = getattr(args, name)
+            if args.stream:
+                with client.runs.stream(args.thread_id, **fields) as stream:
+                    for text in stream.text_deltas():
+                        out.write(text)
+                        out.flush()
+                    out.write("\n")
+                    run = stream.final_run()
+                if args.json:
+                    _print_run(run, True, out)
+                return 0
+            _print_run(client.runs.create(args.thread_id, **fields), args.json, out)
+            return 0
+        if args.action == "get":
+            _print_run(client.runs.retrieve(args.thread_id, args.run_id), args.json, out)
+        elif args.action == "cancel":
+            _print_run(client.runs.cancel(args.thread_id, args.run_id), args.json, out)
+        elif args.action == "wait":
+            _print_run(client.runs.poll(args.thread_id, args.run_id, timeout=args.timeout), args.json, out)
+        return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import serve
+    except ImportError as exc:
+        raise ThreadRunsError(f"the embedded server needs its extra: pip install 'threadruns[server]' ({exc})") from exc
+    serve(host=args.host, port=args.port, seed=args.seed, api_key=args.api_key, auto_create=args.auto_create)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the ``threadruns`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    stdout = out or sys.stdout
+    started = time.monotonic()
+    try:
+        return _serve(args) if args.command == "serve" else _runs(args, stdout)
+    except APIStatusError as exc:
+        request_id = f" (request {exc.request_id})" if exc.request_id else ""
+        print(f"threadruns: error {exc.status_code}{request_id}: {exc.message}", file=sys.stderr)
+    except PollTimeoutError as exc:
+        print(f"threadruns: {exc} (waited {time.monotonic() - started:.1f} s)", file=sys.stderr)
+    except (APIError, ThreadRunsError, ValueError, TypeError) as exc:
+        print(f"threadruns: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("threadruns: interrupted", file=sys.stderr)
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
