@@ -1,0 +1,229 @@
+"""Error statuses map to typed exceptions; unusable 2xx bodies raise APIResponseValidationError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from client_testkit import Driver, assert_exception_secret_free, error_body, json_response, list_payload, run_payload
+
+import threadruns
+
+STATUS_CLASSES: list[tuple[int, type[threadruns.APIStatusError]]] = [
+    (400, threadruns.BadRequestError),
+    (401, threadruns.AuthenticationError),
+    (403, threadruns.PermissionDeniedError),
+    (404, threadruns.NotFoundError),
+    (409, threadruns.ConflictError),
+    (422, threadruns.UnprocessableEntityError),
+    (429, threadruns.RateLimitError),
+    (500, threadruns.InternalServerError),
+    (502, threadruns.InternalServerError),
+    (503, threadruns.InternalServerError),
+    (504, threadruns.InternalServerError),
+    (418, threadruns.APIStatusError),
+]
+
+
+@pytest.mark.parametrize(("status", "error_class"), STATUS_CLASSES, ids=[str(s) for s, _ in STATUS_CLASSES])
+def test_status_maps_to_its_exception_class(
+    driver: Driver, status: int, error_class: type[threadruns.APIStatusError]
+) -> None:
+    """With max_retries=0 one request is made and the status raises exactly its class, with the body's details."""
+    body = error_body(
+        "No run found with id 'run_1'.", type_="invalid_request_error", code="run_not_found", param="run_id"
+    )
+    driver.client(
+        lambda request: json_response(body, status=status, headers={"x-request-id": "req_abc123"}), max_retries=0
+    )
+    with pytest.raises(threadruns.APIStatusError) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    exc = info.value
+    assert type(exc) is error_class
+    assert isinstance(exc, threadruns.APIError)
+    assert isinstance(exc, threadruns.ThreadRunsError)
+    assert len(driver.requests) == 1
+    assert exc.status_code == status
+    assert exc.request_id == "req_abc123"
+    assert "No run found with id 'run_1'." in exc.message
+    assert str(status) in exc.message
+    assert str(exc) == exc.message
+    assert (exc.code, exc.param, exc.type) == ("run_not_found", "run_id", "invalid_request_error")
+    assert exc.body == body
+    assert exc.response.status_code == status
+    assert exc.request is not None
+    assert exc.request.url.path == "/v1/threads/thread_1/runs/run_1"
+    assert_exception_secret_free(exc)
+
+
+def test_error_without_request_id_header_has_none(driver: Driver) -> None:
+    """request_id is None when the server sends no x-request-id."""
+    driver.client(lambda request: json_response(error_body("bad"), status=400))
+    with pytest.raises(threadruns.BadRequestError) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    assert info.value.request_id is None
+    assert info.value.code is None
+    assert info.value.param is None
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "content_type", "error_class", "expected_text"),
+    [
+        (502, b"<html><body>Bad Gateway</body></html>", "text/html", threadruns.InternalServerError, "Bad Gateway"),
+        (500, b"upstream exploded", "text/plain", threadruns.InternalServerError, "upstream exploded"),
+        (404, b"{not json", "application/json", threadruns.NotFoundError, "{not json"),
+        (401, b"", "", threadruns.AuthenticationError, "Unauthorized"),
+        (400, b"\xff\xfe\xfa", "application/octet-stream", threadruns.BadRequestError, "400"),
+    ],
+    ids=["html-502", "text-500", "broken-json-404", "empty-401", "binary-400"],
+)
+def test_non_json_error_body_still_gives_typed_error(
+    driver: Driver, status: int, content: bytes, content_type: str, error_class: type[Exception], expected_text: str
+) -> None:
+    """An error whose body is not an OpenAI error object still raises the typed class with a useful message."""
+    headers = {"content-type": content_type} if content_type else {}
+    driver.client(lambda request: httpx.Response(status, content=content, headers=headers), max_retries=0)
+    with pytest.raises(threadruns.APIStatusError) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    exc = info.value
+    assert type(exc) is error_class
+    assert exc.status_code == status
+    assert expected_text in exc.message
+    assert exc.code is None
+    assert_exception_secret_free(exc)
+
+
+def test_long_non_json_error_body_is_truncated_in_the_message(driver: Driver) -> None:
+    """A huge non-JSON error body does not end up whole in the exception message."""
+    driver.client(lambda request: httpx.Response(500, content=b"x" * 100_000, headers={"content-type": "text/plain"}))
+    with pytest.raises(threadruns.InternalServerError) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", max_retries=0))
+    assert len(info.value.message) < 1000
+
+
+def test_errors_on_post_operations_are_typed_too(driver: Driver) -> None:
+    """create/cancel/submit_tool_outputs map error statuses the same way as GETs."""
+    driver.client(lambda request: json_response(error_body("Run is not active."), status=409), max_retries=0)
+    for op in (
+        lambda c: c.runs.create("thread_1", assistant_id="asst_1"),
+        lambda c: c.runs.cancel("thread_1", "run_1"),
+        lambda c: c.runs.submit_tool_outputs("thread_1", "run_1", tool_outputs=[{"tool_call_id": "x", "output": "y"}]),
+    ):
+        with pytest.raises(threadruns.ConflictError, match="Run is not active"):
+            driver.call(op)
+    assert len(driver.requests) == 3
+
+
+# ----------------------------------------------------------------------------- unusable 2xx bodies
+
+INVALID_RUN_BODIES: list[tuple[str, bytes, str]] = [
+    ("invalid-json", b'{"id": "run_1", ', "application/json"),
+    ("html", b"<!doctype html><html><body>Welcome</body></html>", "text/html; charset=utf-8"),
+    ("json-array", b'[{"id": "run_1"}]', "application/json"),
+    ("json-string", b'"run_1"', "application/json"),
+    ("json-null", b"null", "application/json"),
+    ("empty", b"", "application/json"),
+    ("not-utf8", b"\xff\xfe\xfa", "application/json"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"), [c[1:] for c in INVALID_RUN_BODIES], ids=[c[0] for c in INVALID_RUN_BODIES]
+)
+def test_unusable_2xx_body_raises_validation_error(driver: Driver, content: bytes, content_type: str) -> None:
+    """A 200 whose body is not a JSON object raises APIResponseValidationError (not JSONDecodeError/KeyError)."""
+    driver.client(lambda request: httpx.Response(200, content=content, headers={"content-type": content_type}))
+    with pytest.raises(threadruns.APIResponseValidationError) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    assert info.value.status_code == 200
+    assert isinstance(info.value, threadruns.APIError)
+    assert len(driver.requests) == 1  # a 2xx is never retried
+    assert_exception_secret_free(info.value)
+
+
+@pytest.mark.parametrize("missing", ["status", "id", "created_at", "tools"])
+def test_run_missing_a_required_key_raises_validation_error(driver: Driver, missing: str) -> None:
+    """A RunObject without a required key raises APIResponseValidationError naming the key."""
+    payload = run_payload()
+    del payload[missing]
+    driver.client(lambda request: json_response(payload))
+    with pytest.raises(threadruns.APIResponseValidationError, match=missing) as info:
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    assert not isinstance(info.value, KeyError)
+    assert info.value.body == payload
+
+
+def test_run_with_wrong_field_types_raises_validation_error(driver: Driver) -> None:
+    """A RunObject with a non-string status raises APIResponseValidationError."""
+    driver.client(lambda request: json_response(run_payload(status=7)))
+    with pytest.raises(threadruns.APIResponseValidationError):
+        driver.call(lambda c: c.runs.create("thread_1", assistant_id="asst_1"))
+
+
+def test_step_missing_a_required_key_raises_validation_error(driver: Driver) -> None:
+    """A RunStepObject without step_details raises APIResponseValidationError."""
+    payload: dict[str, Any] = {"id": "step_1", "object": "thread.run.step"}
+    driver.client(lambda request: json_response(payload))
+    with pytest.raises(threadruns.APIResponseValidationError):
+        driver.call(lambda c: c.runs.steps.retrieve("thread_1", "run_1", "step_1"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"object": "list", "data": [run_payload()], "first_id": "run_0001", "last_id": "run_0001"},
+        {"object": "list", "data": None, "first_id": None, "last_id": None, "has_more": False},
+        {"object": "list", "data": [{"object": "thread.run"}], "first_id": None, "last_id": None, "has_more": False},
+        [run_payload()],
+    ],
+    ids=["no-has_more", "data-null", "item-without-id", "bare-array"],
+)
+def test_malformed_list_page_raises_validation_error(driver: Driver, payload: Any) -> None:
+    """A list response that is not a valid page raises APIResponseValidationError on the first page."""
+    driver.client(lambda request: json_response(payload))
+    with pytest.raises(threadruns.APIResponseValidationError):
+        driver.first_page(lambda c: c.runs.list("thread_1"))
+
+
+def test_malformed_second_page_raises_validation_error_during_iteration(driver: Driver) -> None:
+    """A broken later page raises APIResponseValidationError from the iteration, not a raw KeyError."""
+    pages = [
+        json_response(list_payload([run_payload(id="run_a")], has_more=True)),
+        httpx.Response(200, content=b"<html>maintenance</html>", headers={"content-type": "text/html"}),
+    ]
+    driver.client(lambda request: pages.pop(0))
+    with pytest.raises(threadruns.APIResponseValidationError):
+        driver.collect(lambda c: c.runs.list("thread_1"))
+
+
+DEEP_JSON = b'{"error": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="bug: _base_client.parse_json catches only ValueError/UnicodeDecodeError, so a deeply nested 2xx body "
+    "escapes as RecursionError",
+)
+def test_deeply_nested_2xx_body_raises_validation_error(driver: Driver) -> None:
+    """A 200 whose JSON nests too deeply to decode raises APIResponseValidationError."""
+    driver.client(lambda request: httpx.Response(200, content=DEEP_JSON, headers={"content-type": "application/json"}))
+    with pytest.raises(threadruns.APIResponseValidationError):
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="bug: _base_client._decode_error_body catches only ValueError/UnicodeDecodeError, so a deeply nested "
+    "error body escapes as RecursionError instead of the status's exception",
+)
+def test_deeply_nested_error_body_still_gives_typed_error(driver: Driver) -> None:
+    """A 500 whose JSON nests too deeply to decode still raises InternalServerError."""
+    driver.client(
+        lambda request: httpx.Response(500, content=DEEP_JSON, headers={"content-type": "application/json"}),
+        max_retries=0,
+    )
+    with pytest.raises(threadruns.InternalServerError):
+        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
