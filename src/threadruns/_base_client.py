@@ -9,7 +9,9 @@ a generated model. Everything computed once per client lives in ``__init__``.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import math
 import os
 import platform
 import time
@@ -62,14 +64,32 @@ class RequestOptions:
 
 
 def _check_timeout(timeout: object) -> None:
-    if isinstance(timeout, NotGiven | httpx.Timeout):
+    """Every network wait has a finite bound: None, infinity and unbounded httpx.Timeout parts are refused."""
+    if isinstance(timeout, NotGiven):
         return
-    if timeout is None:
-        raise ValueError("timeout must not be None: every request needs a bound (pass seconds or httpx.Timeout)")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError(f"timeout must be a number of seconds or httpx.Timeout, got {type(timeout).__name__}")
-    if not timeout > 0:
-        raise ValueError(f"timeout must be positive, got {timeout}")
+    if isinstance(timeout, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            _check_seconds(f"timeout.{part}", getattr(timeout, part))
+        return
+    _check_seconds("timeout", timeout)
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None:
+        raise ValueError(f"{name} must not be None: every request needs a bound (pass seconds or httpx.Timeout)")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds or httpx.Timeout, got {type(value).__name__}")
+    if not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {value}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_max_retries(max_retries: object) -> None:
@@ -141,7 +161,7 @@ class BaseClient:
 
     def _warn_if_insecure(self) -> None:
         host = self.base_url.host
-        if self.base_url.scheme == "http" and host not in ("localhost", "127.0.0.1", "::1"):
+        if self.base_url.scheme == "http" and not _is_loopback(host):
             logger.warning("base_url %s uses plain http to a non-loopback host: the API key travels unencrypted", host)
 
     def __repr__(self) -> str:
@@ -219,7 +239,7 @@ class BaseClient:
 def _decode_error_body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return response.text
 
 
@@ -232,7 +252,7 @@ def parse_json(response: httpx.Response) -> Any:
         )
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise APIResponseValidationError(
             response, response.text[:RAW_BODY_PREVIEW], f"The response body is not valid JSON: {exc}"
         ) from None

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import Any, Generic, Protocol, TypeVar
 
 from ._exceptions import ThreadRunsError
+from ._validation import check_optional_id
 
 
 class _HasId(Protocol):
@@ -26,6 +27,8 @@ Cursor = dict[str, str]
 
 def start_cursor(after: object, before: object) -> tuple[Cursor, bool]:
     """The first page's cursor, and whether the walk goes backwards (``before`` given without ``after``)."""
+    check_optional_id("after", after)
+    check_optional_id("before", before)
     cursor: Cursor = {}
     if isinstance(after, str):
         cursor["after"] = after
@@ -48,6 +51,7 @@ class _BasePage(Generic[_T]):
         first_id: str | None,
         last_id: str | None,
         backwards: bool,
+        bound: Cursor | None = None,
         seen: frozenset[str] = frozenset(),
     ) -> None:
         self.data = data
@@ -55,6 +59,7 @@ class _BasePage(Generic[_T]):
         self.first_id = first_id
         self.last_id = last_id
         self._backwards = backwards
+        self._bound = {} if backwards or bound is None or "before" not in bound else {"before": bound["before"]}
         self._seen = seen
 
     def next_page_params(self) -> Cursor | None:
@@ -64,13 +69,17 @@ class _BasePage(Generic[_T]):
         cursor = self.data[0].id if self._backwards else self.data[-1].id
         if cursor in self._seen:
             return None  # the server sent a cursor we already followed: stop rather than loop
-        return {"before": cursor} if self._backwards else {"after": cursor}
+        if self._backwards:
+            return {"before": cursor}
+        # A walk between two cursors keeps its upper bound on every page.
+        return {**self._bound, "after": cursor}
 
     def has_next_page(self) -> bool:
         return self.next_page_params() is not None
 
     def _next_seen(self, cursor: Cursor) -> frozenset[str]:
-        return self._seen | set(cursor.values())
+        moving = cursor["before"] if self._backwards else cursor["after"]
+        return self._seen | {moving}
 
     def __len__(self) -> int:
         return len(self.data)

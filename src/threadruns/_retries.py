@@ -42,8 +42,11 @@ def retry_after(headers: httpx.Headers | None, *, now: float | None = None) -> f
     raw = headers.get("retry-after")
     if seconds is None and raw is not None:
         seconds = _float(raw)
-        if seconds is None:
-            parsed = email.utils.parsedate_to_datetime(raw) if _looks_like_date(raw) else None
+        if seconds is None and _looks_like_date(raw):
+            try:
+                parsed = email.utils.parsedate_to_datetime(raw)
+            except (TypeError, ValueError, OverflowError):
+                parsed = None  # a date that cannot exist (31 February, hour 25): ignore it
             if parsed is not None:
                 seconds = parsed.timestamp() - (time.time() if now is None else now)
     if seconds is not None and 0 <= seconds <= MAX_RETRY_AFTER:
@@ -53,7 +56,7 @@ def retry_after(headers: httpx.Headers | None, *, now: float | None = None) -> f
 
 def backoff(retries_taken: int) -> float:
     """Exponential backoff with jitter for the attempt after ``retries_taken`` retries."""
-    delay = min(INITIAL_RETRY_DELAY * 2.0**retries_taken, MAX_RETRY_DELAY)
+    delay = min(INITIAL_RETRY_DELAY * 2.0 ** min(retries_taken, 16), MAX_RETRY_DELAY)
     return delay * (1 - 0.25 * random.random())
 
 

@@ -32,6 +32,8 @@ def check_id(name: str, value: object) -> str:
         raise ValueError(f"{name} must not be empty")
     if any(ch.isspace() for ch in value) or not value.isprintable():
         raise ValueError(f"{name} must not contain whitespace or control characters: {value!r}")
+    if not value.strip("."):
+        raise ValueError(f"{name} must not be only dots (a dot segment would change the path): {value!r}")
     for bad in _FORBIDDEN_IN_IDS:
         if bad in value:
             raise ValueError(f"{name} must not contain {bad!r}: {value!r}")

@@ -201,11 +201,6 @@ def test_https_or_loopback_base_url_logs_nothing(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: BaseClient._warn_if_insecure treats only 127.0.0.1/localhost/::1 as loopback, "
-    "so plain http to another 127.0.0.0/8 address warns",
-)
 def test_plain_http_to_other_loopback_address_logs_nothing(driver: Driver, caplog: pytest.LogCaptureFixture) -> None:
     """127.0.0.2 is loopback too (127.0.0.0/8): no insecure-transport warning."""
     with caplog.at_level(logging.DEBUG, logger="threadruns"):

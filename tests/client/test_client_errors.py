@@ -200,12 +200,6 @@ def test_malformed_second_page_raises_validation_error_during_iteration(driver: 
 DEEP_JSON = b'{"error": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: _base_client.parse_json catches only ValueError/UnicodeDecodeError, so a deeply nested 2xx body "
-    "escapes as RecursionError",
-)
 def test_deeply_nested_2xx_body_raises_validation_error(driver: Driver) -> None:
     """A 200 whose JSON nests too deeply to decode raises APIResponseValidationError."""
     driver.client(lambda request: httpx.Response(200, content=DEEP_JSON, headers={"content-type": "application/json"}))
@@ -213,12 +207,6 @@ def test_deeply_nested_2xx_body_raises_validation_error(driver: Driver) -> None:
         driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="bug: _base_client._decode_error_body catches only ValueError/UnicodeDecodeError, so a deeply nested "
-    "error body escapes as RecursionError instead of the status's exception",
-)
 def test_deeply_nested_error_body_still_gives_typed_error(driver: Driver) -> None:
     """A 500 whose JSON nests too deeply to decode still raises InternalServerError."""
     driver.client(

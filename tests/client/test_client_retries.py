@@ -162,12 +162,6 @@ def test_retry_without_headers_uses_backoff(driver: Driver) -> None:
     assert 0.35 <= elapsed < 2.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: _retries.retry_after lets ValueError from email.utils.parsedate_to_datetime escape "
-    "for a date-shaped but impossible Retry-After (e.g. 31 Feb); send() then raises ValueError",
-)
 def test_impossible_retry_after_date_falls_back_to_backoff(driver: Driver) -> None:
     """A 503 with Retry-After 'Mon, 31 Feb 2025 ...' is still retried (header ignored) and succeeds."""
     driver.client(sequence(_error(503, **{"retry-after": "Mon, 31 Feb 2025 00:00:00 GMT"}), _ok()))
@@ -286,12 +280,6 @@ def test_retry_after_without_headers_is_none() -> None:
     assert retry_after(None) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: _retries.retry_after raises ValueError for date-shaped but impossible dates "
-    "(parsedate_to_datetime is not guarded)",
-)
 @pytest.mark.parametrize("value", ["Mon, 31 Feb 2025 00:00:00 GMT", "Mon, 01 Jan 2025 25:00:00 GMT"])
 def test_retry_after_ignores_impossible_dates(value: str) -> None:
     """A date-shaped Retry-After that names no real instant is ignored (None), not an exception."""
@@ -313,12 +301,6 @@ def test_backoff_grows_then_caps() -> None:
     assert min(backoff(6) for _ in range(100)) >= 6.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="bug: _retries.backoff computes 0.5 * 2.0**retries_taken before capping, "
-    "which raises OverflowError once retries_taken >= 1024",
-)
 def test_backoff_stays_capped_for_huge_retry_counts() -> None:
     """With a very large max_retries the backoff stays capped at 8 s instead of overflowing."""
     assert 6.0 <= backoff(1100) <= 8.0

@@ -197,13 +197,6 @@ OTHER_CASES: list[Case] = [
 
 CASES = _id_cases() + OTHER_CASES
 
-# Non-str cursors are dropped by _pagination.start_cursor before validation ever sees them.
-CURSOR_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: _pagination.start_cursor keeps only str after/before, so list(after=123) is not validated: "
-    "the cursor is silently dropped and the first page is requested",
-)
-
 
 def _steps_list_with(cursor: str) -> Op:
     return lambda c: c.runs.steps.list("thread_1", "run_1", **{cursor: 123})
@@ -214,8 +207,7 @@ CASES += [(f"{cursor}-int-steps.list", _steps_list_with(cursor), TypeError, curs
 
 def _param(case: Case) -> Any:
     label, op, error, name = case
-    buggy = name in ("after", "before") and "-int-" in label
-    return pytest.param(op, error, name, id=label, marks=[CURSOR_BUG] if buggy else [])
+    return pytest.param(op, error, name, id=label)
 
 
 @pytest.mark.parametrize(("op", "error", "name"), [_param(c) for c in CASES])
@@ -273,11 +265,6 @@ DOT_PATH_CASES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _validation.check_id accepts an ID of exactly '.', which httpx removes as a dot segment, "
-    "so e.g. runs.cancel('thread_1', '.') sends POST /v1/threads/thread_1/runs/cancel",
-)
 @pytest.mark.parametrize("op", DOT_PATH_CASES)
 def test_single_dot_id_is_rejected_before_it_can_rewrite_the_path(driver: Driver, op: Op) -> None:
     """An ID of '.' raises ValueError with no request (otherwise URL normalisation drops that path segment)."""

@@ -280,14 +280,17 @@ def parse_steps_list(response: httpx.Response) -> ListRunStepsResponse:
     return listing
 
 
-def page_fields(listing: ListRunsResponse | ListRunStepsResponse, *, backwards: bool) -> dict[str, Any]:
-    """Constructor fields of a cursor page from a parsed list response."""
+def page_fields(
+    listing: ListRunsResponse | ListRunStepsResponse, *, backwards: bool, bound: Mapping[str, str]
+) -> dict[str, Any]:
+    """Constructor fields of a cursor page from a parsed list response (``bound``: the walk's first cursor)."""
     return {
         "data": list(listing.data),
         "has_more": bool(listing.has_more),
         "first_id": listing.first_id,
         "last_id": listing.last_id,
         "backwards": backwards,
+        "bound": dict(bound),
     }
 
 

@@ -59,7 +59,9 @@ class Runs(SyncRunHelpers):
 
             def parse(response: httpx.Response) -> SyncCursorPage[RunObject]:
                 listing = R.parse_runs_list(response)
-                return SyncCursorPage(fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards))
+                return SyncCursorPage(
+                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+                )
 
             return self._client.request(kwargs, parse, options)
 
@@ -291,7 +293,9 @@ class AsyncRuns(AsyncRunHelpers):
         async def fetch(cursor: Cursor, seen: frozenset[str]) -> AsyncCursorPage[RunObject]:
             def parse(response: httpx.Response) -> AsyncCursorPage[RunObject]:
                 listing = R.parse_runs_list(response)
-                return AsyncCursorPage(fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards))
+                return AsyncCursorPage(
+                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+                )
 
             kwargs = first if cursor is start else kwargs_for(cursor)
             return await self._client.request(kwargs, parse, options)

@@ -57,7 +57,9 @@ class Steps:
 
             def parse(response: httpx.Response) -> SyncCursorPage[RunStepObject]:
                 listing = R.parse_steps_list(response)
-                return SyncCursorPage(fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards))
+                return SyncCursorPage(
+                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+                )
 
             return self._client.request(kwargs, parse, options)
 
@@ -128,7 +130,9 @@ class AsyncSteps:
         async def fetch(cursor: Cursor, seen: frozenset[str]) -> AsyncCursorPage[RunStepObject]:
             def parse(response: httpx.Response) -> AsyncCursorPage[RunStepObject]:
                 listing = R.parse_steps_list(response)
-                return AsyncCursorPage(fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards))
+                return AsyncCursorPage(
+                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+                )
 
             kwargs = first if cursor is start else kwargs_for(cursor)
             return await self._client.request(kwargs, parse, options)
