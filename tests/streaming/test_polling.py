@@ -1,0 +1,87 @@
+"""Polling against the embedded server: terminal statuses, the server's interval, the overall deadline."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import Live
+
+import threadruns
+from threadruns.server import RunsServer, Script, ToolCall
+
+
+@pytest.fixture(params=["sync", "async"])
+def paced(request: pytest.FixtureRequest) -> object:
+    """A server that asks clients to wait 150 ms between polls."""
+    with RunsServer(poll_after_ms=150) as server:
+        live = Live(request.param, server, max_retries=0)
+        yield live
+        live.close()
+
+
+def test_create_and_poll_reaches_completed(live: Live) -> None:
+    live.server.add_assistant("asst_1", script=Script.reply("done"))
+    thread = live.server.add_thread(messages=["Hi"])
+    run = live.call(lambda c: c.runs.create_and_poll(thread, assistant_id="asst_1", poll_interval=0.01))
+    assert run.status == "completed" and run.completed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("script", "status"),
+    [
+        (Script.call_tools([ToolCall("f", {})]), "requires_action"),
+        (Script.fail("rate_limit_exceeded", "slow down"), "failed"),
+        (Script.incomplete("max_completion_tokens"), "incomplete"),
+    ],
+)
+def test_poll_stops_at_every_terminal_status(live: Live, script: Script, status: str) -> None:
+    live.server.add_assistant("asst_1", script=script)
+    thread = live.server.add_thread(messages=["Hi"])
+    run = live.call(lambda c: c.runs.create_and_poll(thread, assistant_id="asst_1", poll_interval=0.01))
+    assert run.status == status
+
+
+def test_poll_honours_openai_poll_after_ms(paced: Live) -> None:
+    """Polls are spaced by the header's 150 ms (not the 1 s default, not the 10 ms poll_interval)."""
+    paced.server.add_assistant("asst_1", script=Script.reply("done"))
+    thread = paced.server.add_thread(messages=["Hi"])
+    run = paced.call(lambda c: c.runs.create(thread, assistant_id="asst_1"))
+    started = time.monotonic()
+    final = paced.call(lambda c: c.runs.poll(thread, run.id, poll_interval=0.01, timeout=20))
+    elapsed = time.monotonic() - started
+    gets = [r for r in paced.server.requests if r.method == "GET"]
+    assert final.status == "completed"
+    assert len(gets) >= 2
+    waits = len(gets) - 1
+    assert elapsed >= waits * 0.15 * 0.9
+    assert elapsed < waits * 0.15 + 2.0
+
+
+def test_poll_deadline_raises_with_the_last_run() -> None:
+    """A run that never moves: PollTimeoutError after ~timeout, carrying the last RunObject seen."""
+    with RunsServer(advance_on_read=False, poll_after_ms=50) as server:
+        server.add_assistant("asst_1")
+        thread = server.add_thread(messages=["Hi"])
+        for mode in ("sync", "async"):
+            live = Live(mode, server, max_retries=0)
+            try:
+                run = live.call(lambda c: c.runs.create(thread, assistant_id="asst_1"))
+                started = time.monotonic()
+                with pytest.raises(threadruns.PollTimeoutError) as info:
+                    live.call(lambda c, run_id=run.id: c.runs.poll(thread, run_id, timeout=0.5))
+                elapsed = time.monotonic() - started
+            finally:
+                live.close()
+            assert 0.45 <= elapsed < 2.0, mode
+            assert info.value.run.id == run.id and info.value.run.status == "queued"
+            assert info.value.timeout == 0.5
+
+
+@pytest.mark.parametrize("bad", [0, -1, "1s"])
+def test_bad_poll_arguments_raise_before_any_request(live: Live, bad: object) -> None:
+    with pytest.raises((ValueError, TypeError), match="poll_interval|timeout"):
+        live.call(lambda c: c.runs.poll("thread_1", "run_1", poll_interval=bad))
+    with pytest.raises((ValueError, TypeError), match="timeout"):
+        live.call(lambda c: c.runs.poll("thread_1", "run_1", timeout=bad))
+    assert live.server.requests == []
