@@ -80,7 +80,7 @@ def test_poll_deadline_raises_with_the_last_run() -> None:
 
 @pytest.mark.parametrize("bad", [0, -1, "1s"])
 def test_bad_poll_arguments_raise_before_any_request(live: Live, bad: object) -> None:
-    with pytest.raises((ValueError, TypeError), match="poll_interval|timeout"):
+    with pytest.raises((ValueError, TypeError), match=r"poll_interval|timeout"):
         live.call(lambda c: c.runs.poll("thread_1", "run_1", poll_interval=bad))
     with pytest.raises((ValueError, TypeError), match="timeout"):
         live.call(lambda c: c.runs.poll("thread_1", "run_1", timeout=bad))

@@ -173,7 +173,7 @@ def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> 
 def test_invalid_json_in_data_raises_a_typed_error_naming_the_event(mode: str) -> None:
     live = _sse_client(mode, b"event: thread.run.created\ndata: {not json\n\n")
     try:
-        with pytest.raises(threadruns.APIResponseValidationError, match="thread.run.created"):
+        with pytest.raises(threadruns.APIResponseValidationError, match=r"thread\.run\.created"):
             live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
     finally:
         live.close()
