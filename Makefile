@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UPSTREAM ?=
 
-.PHONY: install test lint typecheck regenerate check-generated update-spec wheel-check pytest clean
+.PHONY: install test lint typecheck regenerate check-generated update-spec wheel-check pytest demo clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ update-spec: install
 	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=path/to/openapi.yaml" >&2; exit 2; }
 	$(PY) scripts/update_spec.py "$(UPSTREAM)"
 	$(PY) scripts/regenerate.py
+
+# The README's main command: the embedded server in-process, and the SDK's main features against it.
+demo: install
+	$(PY) examples/quickstart.py
 
 wheel-check: install
 	$(PY) scripts/check_wheel.py
