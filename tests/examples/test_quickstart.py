@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,6 @@ def test_quickstart_runs_every_section_and_exits_zero() -> None:
     assert "Write one line about offline testing." in out  # streamed echo
     assert 'Here is the weather: {"city": "Oslo"' in out  # tool loop
     assert "create_and_poll:\n   -> run_" in out and "completed (metadata" in out
-    listed = [line for line in out.splitlines() if line.strip()[:3].rstrip(".").strip().isdigit()]
+    listed = [line for line in out.splitlines() if re.match(r"\s+\d+\. run_", line)]
     assert len(listed) == 8  # 3 earlier runs + 5 created, walked two per page
     assert "(4 list requests)" in out
