@@ -1,0 +1,242 @@
+"""The Starlette app: the eight Runs operations under a prefix (``/v1`` by default).
+
+Each handler validates the request against the spec, calls the store, and answers with the JSON the
+spec describes (run responses also carry ``openai-poll-after-ms``), or with an event stream when the
+body says ``stream: true``. Unknown paths and wrong methods answer 404 and 405 in the same error shape
+as every other error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ._errors import ApiError, error_body
+from ._faults import Faults
+from ._middleware import ServerMiddleware
+from ._objects import Json, Run
+from ._recorder import Recorder
+from ._state import RunStore
+from ._streaming import EventSource, EventStreamResponse, StreamFaults
+from ._validation import ValidRequest, check_metadata, validate_request
+
+logger = logging.getLogger("threadruns.server")
+
+RUNS = "/threads/{thread_id}/runs"
+RUN = RUNS + "/{run_id}"
+CANCEL = RUN + "/cancel"
+SUBMIT = RUN + "/submit_tool_outputs"
+STEPS = RUN + "/steps"
+STEP = STEPS + "/{step_id}"
+
+
+Handler = Callable[[Request, ValidRequest], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """Settings of the HTTP layer."""
+
+    prefix: str = "/v1"
+    api_key: str | None = None
+    poll_after_ms: int = 50
+    advance_on_read: bool = True
+    stream_delay: float = 0.0
+
+
+class RunsApi:
+    """Request handlers bound to one store; :meth:`build` returns the ASGI app."""
+
+    def __init__(self, store: RunStore, faults: Faults, recorder: Recorder, options: AppOptions) -> None:
+        self.store = store
+        self.faults = faults
+        self.recorder = recorder
+        self.options = options
+
+    def build(self) -> Starlette:
+        """The Starlette app with the eight operations, error handlers and the server middleware."""
+        prefix = self.options.prefix.rstrip("/")
+        operations: dict[str, dict[str, Handler]] = {
+            RUNS: {"GET": self.list_runs, "POST": self.create_run},
+            RUN: {"GET": self.get_run, "POST": self.modify_run},
+            CANCEL: {"POST": self.cancel_run},
+            SUBMIT: {"POST": self.submit_tool_outputs},
+            STEPS: {"GET": self.list_run_steps},
+            STEP: {"GET": self.get_run_step},
+        }
+        routes = [
+            Route(prefix + template, self._endpoint(template, handlers), methods=list(handlers))
+            for template, handlers in operations.items()
+        ]
+        app = Starlette(
+            routes=routes,
+            middleware=[
+                Middleware(
+                    ServerMiddleware,
+                    faults=self.faults,
+                    recorder=self.recorder,
+                    api_key=self.options.api_key,
+                )
+            ],
+            exception_handlers={
+                ApiError: _api_error_handler,
+                HTTPException: _http_error_handler,
+                Exception: _server_error_handler,
+            },
+        )
+        app.router.redirect_slashes = False
+        return app
+
+    # Operations --------------------------------------------------------------------------------------
+
+    async def list_runs(self, request: Request, valid: ValidRequest) -> Response:
+        """listRuns."""
+        query = valid.query
+        page = self.store.list_runs(
+            request.path_params["thread_id"],
+            limit=query.get("limit", 20),
+            order=query.get("order", "desc"),
+            after=query.get("after"),
+            before=query.get("before"),
+        )
+        return JSONResponse(page)
+
+    async def create_run(self, request: Request, valid: ValidRequest) -> Response:
+        """createRun (JSON or event stream)."""
+        body: Json = valid.body
+        check_metadata(body.get("metadata"), "metadata")
+        for index, message in enumerate(body.get("additional_messages") or ()):
+            check_metadata(message.get("metadata"), f"additional_messages[{index}].metadata")
+        if not body.get("assistant_id"):
+            raise ApiError(400, "Invalid 'assistant_id': empty string.", param="assistant_id")
+        events: list[tuple[str, Json]] = []
+        thread_id = request.path_params["thread_id"]
+        run = self.store.create_run(thread_id, body, lambda name, data: events.append((name, data)))
+        if body.get("stream"):
+            return self._stream(request, events, run)
+        return self._run_response(events[-1][1])
+
+    async def get_run(self, request: Request, valid: ValidRequest) -> Response:
+        """getRun (in manual mode with advance-on-read, the run first takes one step)."""
+        advance = self.options.advance_on_read and self.store.clock.mode == "manual"
+        run = self.store.get_run(request.path_params["thread_id"], request.path_params["run_id"], advance=advance)
+        return self._run_response(run)
+
+    async def modify_run(self, request: Request, valid: ValidRequest) -> Response:
+        """modifyRun: replaces metadata."""
+        body: Json = valid.body
+        check_metadata(body.get("metadata"), "metadata")
+        run = self.store.modify_run(request.path_params["thread_id"], request.path_params["run_id"], body)
+        return self._run_response(run)
+
+    async def cancel_run(self, request: Request, valid: ValidRequest) -> Response:
+        """cancelRun."""
+        run = self.store.cancel_run(request.path_params["thread_id"], request.path_params["run_id"])
+        return self._run_response(run)
+
+    async def submit_tool_outputs(self, request: Request, valid: ValidRequest) -> Response:
+        """submitToolOutputsToRun (JSON or event stream)."""
+        body: Json = valid.body
+        events: list[tuple[str, Json]] = []
+        run = self.store.submit_tool_outputs(
+            request.path_params["thread_id"],
+            request.path_params["run_id"],
+            body["tool_outputs"],
+            lambda name, data: events.append((name, data)),
+        )
+        if body.get("stream"):
+            return self._stream(request, events, run)
+        return self._run_response(events[-1][1])
+
+    async def list_run_steps(self, request: Request, valid: ValidRequest) -> Response:
+        """listRunSteps."""
+        query = valid.query
+        page = self.store.list_steps(
+            request.path_params["thread_id"],
+            request.path_params["run_id"],
+            limit=query.get("limit", 20),
+            order=query.get("order", "desc"),
+            after=query.get("after"),
+            before=query.get("before"),
+        )
+        return JSONResponse(page)
+
+    async def get_run_step(self, request: Request, valid: ValidRequest) -> Response:
+        """getRunStep."""
+        params = request.path_params
+        return JSONResponse(self.store.get_step(params["thread_id"], params["run_id"], params["step_id"]))
+
+    # Helpers -----------------------------------------------------------------------------------------
+
+    def _endpoint(self, template: str, handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+        """One endpoint per path: validate against ``template``, then call the handler for the method."""
+
+        async def endpoint(request: Request) -> Response:
+            method = "GET" if request.method == "HEAD" else request.method
+            body = await request.body()
+            valid = validate_request(
+                method=method,
+                path_template=template,
+                path_params=request.path_params,
+                query=request.query_params.multi_items(),
+                headers=request.headers,
+                body=body,
+                content_type=request.headers.get("content-type", ""),
+            )
+            return await handlers[method](request, valid)
+
+        return endpoint
+
+    def _run_response(self, run: Json) -> Response:
+        return JSONResponse(run, headers={"openai-poll-after-ms": str(self.options.poll_after_ms)})
+
+    def _stream(self, request: Request, first: list[tuple[str, Json]], run: Run) -> Response:
+        """An event stream: the events the request already caused, then the run driven to its next stop."""
+        method, path = request.method, request.url.path
+        cut = self.faults.take("cut_stream", method, path)
+        error = self.faults.take("error_event", method, path)
+        faults = StreamFaults(
+            cut_after=cut.after_events if cut is not None else None,
+            error_after=error.after_events if error is not None else None,
+            error=error.error if error is not None else None,
+        )
+
+        def events() -> EventSource:
+            yield from first
+            yield from self.store.drive(run)  # closing this generator closes the drive, too
+
+        return EventStreamResponse(
+            events(), faults=faults, delay=self.options.stream_delay, on_disconnect=self.recorder.stream_disconnected
+        )
+
+
+async def _api_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    target = f"{request.method} {request.url.path}"
+    if exc.status_code == 405:
+        message = f"Method not allowed: {target}."
+    elif exc.status_code == 404:
+        message = f"Invalid URL ({target})"
+    else:
+        message = str(exc.detail)
+    return JSONResponse(error_body(message), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _server_error_handler(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error in %s %s", request.method, request.url.path)
+    rid = getattr(request.state, "request_id", None)
+    body = error_body("The server had an error while processing your request.", type="server_error")
+    return JSONResponse(body, status_code=500, headers={"x-request-id": rid} if rid else None)
