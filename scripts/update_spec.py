@@ -246,6 +246,12 @@ def normalise(doc: Json, config: Json) -> Json:
     return doc
 
 
+# One server-sent event as parsed from the stream: its name and its (JSON-encoded) data line.
+STREAM_EVENT = {
+    "type": "object",
+    "properties": {"event": {"type": "string"}, "data": {"type": "string"}},
+    "required": ["event", "data"],
+}
 ERROR_RESPONSE = {
     "content": {"application/json": {"schema": {"$ref": SCHEMA_PREFIX + "ErrorResponse"}}},
 }
@@ -254,7 +260,9 @@ ERROR_RESPONSE = {
 def _declare_responses(op: Json, *, stream: bool) -> None:
     responses = op.setdefault("responses", {})
     if stream:
-        responses.setdefault("200", {}).setdefault("content", {})["text/event-stream"] = {"schema": {"type": "string"}}
+        responses.setdefault("200", {}).setdefault("content", {})["text/event-stream"] = {
+            "schema": copy.deepcopy(STREAM_EVENT)
+        }
     responses["default"] = copy.deepcopy(ERROR_RESPONSE)
 
 
@@ -382,6 +390,7 @@ def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
     doc = trim(upstream, config)
     doc = normalise(doc, config)
     add_known_facts(doc, config)
+    map_discriminators(doc)
     check_error_schemas(doc)
     if previous is not None:
         # The document's own frame (title, description, servers) is this project's, not upstream's.
@@ -390,6 +399,43 @@ def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
     carry_over_prose(doc, previous)
     fill_response_descriptions(doc)
     return doc
+
+
+def map_discriminators(doc: Json) -> None:
+    """Give every discriminator an explicit ``mapping`` (tag value -> member), read from each member's ``const`` tag.
+
+    Without one, strict tools read a tag such as ``function`` as a schema name; a discriminator
+    whose members cannot all be mapped is dropped (the members' ``const`` tags still tell them apart).
+    """
+    schemas = doc["components"]["schemas"]
+
+    def visit(node: Json) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for value in node.values():
+            visit(value)
+        discriminator = node.get("discriminator")
+        if not isinstance(discriminator, dict):
+            return
+        members = node.get("oneOf") or node.get("anyOf") or []
+        prop = discriminator.get("propertyName")
+        mapping: dict[str, str] = {}
+        for member in members:
+            ref = member.get("$ref", "") if isinstance(member, dict) else ""
+            target = schemas.get(ref[len(SCHEMA_PREFIX) :], {}) if ref.startswith(SCHEMA_PREFIX) else {}
+            tag = target.get("properties", {}).get(prop, {}).get("const")
+            if not isinstance(tag, str):
+                del node["discriminator"]
+                return
+            mapping[tag] = ref
+        discriminator["mapping"] = mapping
+
+    visit(doc["components"]["schemas"])
+    visit(doc["paths"])
 
 
 def add_known_facts(doc: Json, config: Json) -> None:
@@ -402,6 +448,12 @@ def add_known_facts(doc: Json, config: Json) -> None:
                     param["schema"].setdefault("minimum", low)
                     param["schema"].setdefault("maximum", high)
     schemas = doc["components"]["schemas"]
+    for name, fields in config.get("nullable_fields", {}).items():
+        properties = schemas.get(name, {}).get("properties", {})
+        for field in fields:
+            if field not in properties:
+                raise ValueError(f"nullable_fields names {name}.{field}, which the document does not define")
+            properties[field] = _make_nullable(properties[field])
     for name, values in config.get("enum_additions", {}).items():
         enum = _find_enum(schemas.get(name))
         if enum is None:

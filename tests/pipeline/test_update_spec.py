@@ -374,9 +374,32 @@ def test_build_renames_misspelled_operation_id(built: Json) -> None:
 def test_build_declares_event_stream_for_stream_operations_only(built: Json) -> None:
     for op_id in ("createRun", "submitToolOutputsToRun"):
         content = operation(built, op_id)["responses"]["200"]["content"]
-        assert content["text/event-stream"] == {"schema": {"type": "string"}}
+        assert content["text/event-stream"] == {"schema": update_spec.STREAM_EVENT}
+        assert content["text/event-stream"]["schema"]["required"] == ["event", "data"]
         assert content["application/json"] == {"schema": ref("A")}
     assert "text/event-stream" not in operation(built, "listRuns")["responses"]["200"]["content"]
+
+
+def test_build_maps_discriminators_from_const_tags() -> None:
+    """A discriminator gets a tag -> $ref mapping from its members' const tags; unmappable ones are dropped."""
+    doc = {
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Tool": {"anyOf": [ref("Code"), ref("Fn")], "discriminator": {"propertyName": "type"}},
+                "Loose": {"anyOf": [ref("Code"), {"type": "object"}], "discriminator": {"propertyName": "type"}},
+                "Code": {"type": "object", "properties": {"type": {"const": "code"}}},
+                "Fn": {"type": "object", "properties": {"type": {"const": "function"}}},
+            }
+        },
+    }
+    update_spec.map_discriminators(doc)
+    schemas = doc["components"]["schemas"]
+    assert schemas["Tool"]["discriminator"]["mapping"] == {
+        "code": "#/components/schemas/Code",
+        "function": "#/components/schemas/Fn",
+    }
+    assert "discriminator" not in schemas["Loose"]
 
 
 def test_build_declares_the_error_response_on_every_operation(built: Json) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import Live
+from stream_testkit import Live
 
 import threadruns
 from threadruns.server import RunsServer, Script, ToolCall

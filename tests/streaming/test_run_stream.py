@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from conftest import Live
+from stream_testkit import Live
 
 import threadruns
 from threadruns import MessageDeltaEvent, MessageEvent, RunEvent, RunStepEvent, UnknownEvent

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import Live
+from stream_testkit import Live
 
 import threadruns
 from threadruns.server import Script, ToolCall

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,15 +21,15 @@ class ListRunsResponse:
     Attributes:
         object_ (str):
         data (list[RunObject]):
-        first_id (str):
-        last_id (str):
+        first_id (None | str):
+        last_id (None | str):
         has_more (bool):
     """
 
     object_: str
     data: list[RunObject]
-    first_id: str
-    last_id: str
+    first_id: None | str
+    last_id: None | str
     has_more: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -41,8 +41,10 @@ class ListRunsResponse:
             data_item = data_item_data.to_dict()
             data.append(data_item)
 
+        first_id: None | str
         first_id = self.first_id
 
+        last_id: None | str
         last_id = self.last_id
 
         has_more = self.has_more
@@ -75,9 +77,19 @@ class ListRunsResponse:
 
             data.append(data_item)
 
-        first_id = d.pop("first_id")
+        def _parse_first_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        last_id = d.pop("last_id")
+        first_id = _parse_first_id(d.pop("first_id", None))
+
+        def _parse_last_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_id = _parse_last_id(d.pop("last_id", None))
 
         has_more = d.pop("has_more")
 
