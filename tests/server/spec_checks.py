@@ -5,12 +5,7 @@ Every response a test receives through ``client`` passes through :func:`check_re
 (openapi-core response validation; error bodies against ErrorResponse). Event streams are checked event by
 event with :func:`read_events`.
 
-Two spec adjustments apply to the validating copy only (the spec file is owned by the codegen pipeline):
-
-* discriminators are removed: they have no ``mapping``, so strict OpenAPI tooling resolves a tag such as
-  ``function`` as a schema name and fails on valid bodies; every member also pins its tag with ``const``;
-* ``first_id``/``last_id`` of the list responses may be null: an empty page has no first or last item (the
-  hosted API sent null), while the spec, like OpenAI's published document, types them as plain strings.
+Validation uses the spec exactly as shipped (``threadruns_api/openapi.yaml``).
 """
 
 from __future__ import annotations
@@ -36,14 +31,6 @@ API_KEY = "sk-test-key"
 REQUEST_ID = re.compile(r"req_[0-9a-f]{32}")
 
 
-def _strip_discriminators(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _strip_discriminators(value) for key, value in node.items() if key != "discriminator"}
-    if isinstance(node, list):
-        return [_strip_discriminators(item) for item in node]
-    return node
-
-
 def _load_spec() -> dict[str, Any]:
     text = (importlib.resources.files("threadruns_api") / "openapi.yaml").read_text(encoding="utf-8")
     spec: dict[str, Any] = yaml.safe_load(text)
@@ -54,14 +41,8 @@ RAW_SPEC = _load_spec()
 
 
 def validating_spec() -> dict[str, Any]:
-    """The spec as the tests validate against it (see the module docstring for the two adjustments)."""
-    spec: dict[str, Any] = _strip_discriminators(copy.deepcopy(RAW_SPEC))
-    for name in ("ListRunsResponse", "ListRunStepsResponse"):
-        for key in ("first_id", "last_id"):
-            prop = spec["components"]["schemas"][name]["properties"][key]
-            if prop.get("type") == "string":
-                prop["type"] = ["string", "null"]
-    return spec
+    """A copy of the shipped spec, for validators that adjust servers."""
+    return copy.deepcopy(RAW_SPEC)
 
 
 SPEC = validating_spec()

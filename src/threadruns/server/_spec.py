@@ -23,17 +23,3 @@ def load_spec() -> Json:
     if not isinstance(document, dict):
         raise RuntimeError("threadruns_api/openapi.yaml is not an OpenAPI document")
     return document
-
-
-def without_discriminators(node: Any) -> Any:
-    """A copy of ``node`` with every ``discriminator`` keyword removed.
-
-    The spec's discriminators have no ``mapping``; under strict OpenAPI rules a tag value then names a schema
-    (``function`` → ``#/components/schemas/function``), which does not exist, so openapi-core rejects valid
-    tools. Every tagged member also pins its tag with ``const``, so plain ``anyOf`` keeps the meaning.
-    """
-    if isinstance(node, dict):
-        return {key: without_discriminators(value) for key, value in node.items() if key != "discriminator"}
-    if isinstance(node, list):
-        return [without_discriminators(item) for item in node]
-    return node

@@ -28,7 +28,7 @@ from openapi_core.validation.request.exceptions import (
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from ._errors import ApiError
-from ._spec import load_spec, without_discriminators
+from ._spec import load_spec
 
 METADATA_MAX_PAIRS = 16
 METADATA_MAX_KEY = 64
@@ -64,7 +64,7 @@ class _OpenAPIRequest:
 @functools.cache
 def _openapi() -> OpenAPI:
     """openapi-core's view of the spec, built once per process (about 10 ms)."""
-    spec = without_discriminators(load_spec())
+    spec = load_spec()
     spec["servers"] = [{"url": "/"}]  # the server matches paths itself; validation sees them unprefixed
     spec.pop("security", None)  # checked by the server before validation, never echoed
     return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
