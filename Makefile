@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 UPSTREAM ?=
 
-.PHONY: install test lint typecheck regenerate check-generated update-spec wheel-check pytest demo clean
+.PHONY: install test lint typecheck regenerate check-generated update-spec wheel-check pytest demo soak reliability-report bench clean
 
 install: $(STAMP)
 
@@ -19,8 +19,8 @@ $(STAMP): requirements-dev.lock pyproject.toml
 test: install lint typecheck check-generated wheel-check pytest
 
 lint: install
-	$(VENV)/bin/ruff check src scripts tests
-	$(VENV)/bin/ruff format --check src scripts tests
+	$(VENV)/bin/ruff check src scripts tests bench examples
+	$(VENV)/bin/ruff format --check src scripts tests bench examples
 	$(PY) -c 'import threadruns, threadruns_api'
 
 typecheck: install
@@ -44,6 +44,19 @@ update-spec: install
 # The README's main command: the embedded server in-process, and the SDK's main features against it.
 demo: install
 	$(PY) examples/quickstart.py
+
+# The 10 000-request file-descriptor soak (deselected from make test).
+soak: install
+	$(PY) -m pytest tests/reliability -m soak -q
+
+# Rerun the reliability suite and re-render docs/reliability.md from its registry and figures.
+reliability-report: install
+	$(PY) -m pytest tests/reliability -q
+	$(PY) scripts/reliability_report.py
+
+# Benchmarks against raw httpx + json.loads (not part of make test); BENCH_ARGS=--quick for a fast pass.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 wheel-check: install
 	$(PY) scripts/check_wheel.py

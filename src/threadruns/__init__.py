@@ -1,16 +1,8 @@
 """threadruns: a typed Python SDK for the Runs API of OpenAI-style Assistants servers."""
 
-from . import types
+from typing import TYPE_CHECKING
+
 from ._client import AsyncClient, Client
-from ._events import (
-    AssistantStreamEvent,
-    MessageDeltaEvent,
-    MessageEvent,
-    RunEvent,
-    RunStepDeltaEvent,
-    RunStepEvent,
-    UnknownEvent,
-)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -35,6 +27,47 @@ from ._response import APIResponse
 from ._streaming import AsyncRunStream, AsyncRunStreamManager, RunStream, RunStreamManager
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from . import types
+    from ._events import (
+        AssistantStreamEvent,
+        MessageDeltaEvent,
+        MessageEvent,
+        RunEvent,
+        RunStepDeltaEvent,
+        RunStepEvent,
+        UnknownEvent,
+    )
+else:
+    import importlib
+
+    # Loaded on first use (the typed events bring in every stream model): `import threadruns` stays light.
+    _EVENTS = frozenset(
+        {
+            "AssistantStreamEvent",
+            "MessageDeltaEvent",
+            "MessageEvent",
+            "RunEvent",
+            "RunStepDeltaEvent",
+            "RunStepEvent",
+            "UnknownEvent",
+        }
+    )
+
+    def __getattr__(name: str) -> object:
+        if name == "types":
+            value: object = importlib.import_module(".types", __name__)
+        elif name in _EVENTS:
+            value = getattr(importlib.import_module("._events", __name__), name)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "NOT_GIVEN",

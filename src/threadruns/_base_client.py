@@ -8,14 +8,11 @@ a generated model. Everything computed once per client lives in ``__init__``.
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
+import functools
 import json
 import math
 import os
-import platform
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,7 +42,14 @@ from ._version import __version__
 _T = TypeVar("_T")
 
 EVENT_STREAM = "text/event-stream"
-USER_AGENT = f"threadruns/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
+
+
+@functools.cache
+def user_agent() -> str:
+    """The User-Agent header (``platform`` is imported by the first client, not by ``import threadruns``)."""
+    import platform
+
+    return f"threadruns/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,22 @@ class RequestOptions:
     def __post_init__(self) -> None:
         _check_timeout(self.timeout)
         _check_max_retries(self.max_retries)
+        check_str_mapping("extra_headers", self.extra_headers)
+        for name in ("extra_query", "extra_body"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Mapping):
+                raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
+
+
+def check_str_mapping(name: str, value: object) -> None:
+    """None, or a mapping of str to str (header values)."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict of str to str, got {type(value).__name__}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"{name} must map str to str, got {type(key).__name__} -> {type(item).__name__}")
 
 
 def _check_timeout(timeout: object) -> None:
@@ -87,6 +107,8 @@ def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
+        import ipaddress
+
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
@@ -131,6 +153,13 @@ class BaseClient:
             )
         if not isinstance(api_key, str):
             raise TypeError(f"api_key must be a str, got {type(api_key).__name__}")
+        if api_key != api_key.strip() or not api_key.isprintable():
+            # Usually a key read from a file with its newline; never echo the key itself.
+            raise ValueError("api_key has leading/trailing whitespace or control characters (a newline from a file?)")
+        check_str_mapping("default_headers", default_headers)
+        for name, value in (("organization", organization), ("project", project)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
         _check_timeout(timeout)
         _check_max_retries(max_retries)
         if base_url is None:
@@ -147,7 +176,7 @@ class BaseClient:
         self._custom_headers = dict(default_headers or {})
         headers = {
             "Accept": "application/json",
-            "User-Agent": USER_AGENT,
+            "User-Agent": user_agent(),
             "OpenAI-Beta": ASSISTANTS_BETA_HEADER,
             "Authorization": f"Bearer {api_key}",
         }
@@ -157,6 +186,9 @@ class BaseClient:
             headers["OpenAI-Project"] = self.project
         headers.update(self._custom_headers)
         self._default_headers = headers
+        # A client this SDK creates carries these headers itself (set once, not merged on every request).
+        self._headers_on_client = False
+        self._default_keys = frozenset(name.lower() for name in headers)
         self._warn_if_insecure()
 
     def _warn_if_insecure(self) -> None:
@@ -179,12 +211,14 @@ class BaseClient:
     ) -> httpx.Request:
         """An httpx.Request from a generated ``_get_kwargs`` result plus per-call options."""
         method = str(kwargs["method"]).upper()
-        headers = dict(self._default_headers)
+        headers: dict[str, Any] = {}  # this request's own headers, merged over the defaults below
         if accept is not None:
             headers["Accept"] = accept
         headers.update(kwargs.get("headers") or {})
         if method != "GET":
             # One key per logical request, so a retried POST is recognisably the same request.
+            import uuid  # loaded by the first POST (with `platform`), not by `import threadruns`
+
             headers["Idempotency-Key"] = f"threadruns-retry-{uuid.uuid4()}"
         if options.extra_headers:
             headers.update(options.extra_headers)
@@ -199,6 +233,11 @@ class BaseClient:
         content = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         if content is not None:
             headers["Content-Type"] = "application/json"
+        if not self._headers_on_client or any(name.lower() in self._default_keys for name in headers):
+            # The defaults with this request's values in their places, exactly as httpx will then merge them
+            # over its client's headers. Only needed when the client lacks the defaults or one is overridden:
+            # otherwise httpx adds this request's headers after the client's in the same order.
+            headers = {**self._default_headers, **headers}
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return client.build_request(
             method,
@@ -282,7 +321,12 @@ class SyncAPIClient(BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
         self._owns_client = http_client is None
-        self._client = http_client or httpx.Client(timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS)
+        if http_client is None:
+            http_client = httpx.Client(
+                timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, headers=self._default_headers
+            )
+            self._headers_on_client = True
+        self._client = http_client
 
     def close(self) -> None:
         """Close the connection pool (only when this client created it)."""
@@ -357,7 +401,12 @@ class AsyncAPIClient(BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self._owns_client = http_client is None
-        self._client = http_client or httpx.AsyncClient(timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS)
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, headers=self._default_headers
+            )
+            self._headers_on_client = True
+        self._client = http_client
 
     async def close(self) -> None:
         """Close the connection pool (only when this client created it)."""
@@ -419,4 +468,6 @@ class AsyncAPIClient(BaseClient):
     async def _sleep(self, retries_taken: int, headers: httpx.Headers | None, request: httpx.Request) -> None:
         delay = retry_delay(retries_taken, headers)
         logger.info("Retrying %s %s in %.3f seconds", request.method, request.url, delay)
+        import asyncio
+
         await asyncio.sleep(delay)

@@ -86,14 +86,21 @@ def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
         try:
             if name.startswith("thread.run.step."):
                 if name == "thread.run.step.delta":
-                    return RunStepDeltaEvent(name, RunStepDeltaObject.from_dict(payload))
-                return RunStepEvent(name, RunStepObject.from_dict(payload))
+                    return _typed(RunStepDeltaEvent(name, RunStepDeltaObject.from_dict(payload)))
+                return _typed(RunStepEvent(name, RunStepObject.from_dict(payload)))
             if name.startswith("thread.message."):
                 if name == "thread.message.delta":
-                    return MessageDeltaEvent(name, MessageDeltaObject.from_dict(payload))
-                return MessageEvent(name, MessageObject.from_dict(payload))
+                    return _typed(MessageDeltaEvent(name, MessageDeltaObject.from_dict(payload)))
+                return _typed(MessageEvent(name, MessageObject.from_dict(payload)))
             if name.startswith("thread.run."):
-                return RunEvent(name, RunObject.from_dict(payload))
+                return _typed(RunEvent(name, RunObject.from_dict(payload)))
         except (KeyError, TypeError, ValueError, AttributeError):
             pass
     return UnknownEvent(name, payload)
+
+
+def _typed(event: AssistantStreamEvent) -> AssistantStreamEvent:
+    """``event``, or its raw form when its object has no usable string ``id``."""
+    if isinstance(getattr(event.data, "id", None), str):
+        return event
+    return UnknownEvent(event.event, event.data.to_dict())

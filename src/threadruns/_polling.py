@@ -8,11 +8,14 @@ may outlive it.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import httpx
-from threadruns_api.models import RunObject
 
 from ._exceptions import PollTimeoutError
+
+if TYPE_CHECKING:  # annotations only
+    from threadruns_api.models import RunObject
 
 TERMINAL_STATUSES = frozenset({"requires_action", "cancelled", "completed", "failed", "expired", "incomplete"})
 DEFAULT_POLL_INTERVAL = 1.0  # seconds, when the server does not say

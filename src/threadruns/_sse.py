@@ -46,15 +46,20 @@ class SSEDecoder:
             chunk = chunk[1:]
         self._skip_lf = False
         buffer = self._buffer + chunk if self._buffer else chunk
-        end = max(buffer.rfind(b"\n"), buffer.rfind(b"\r"))
-        if end < 0:
-            self._buffer = buffer
-            return []
-        complete, self._buffer = buffer[: end + 1], buffer[end + 1 :]
+        last = buffer[-1:]
+        if last == b"\n" or last == b"\r":  # the usual case: the chunk ends a line, nothing to keep
+            complete, self._buffer = buffer, b""
+        else:
+            end = max(buffer.rfind(b"\n"), buffer.rfind(b"\r"))
+            if end < 0:
+                self._buffer = buffer
+                return []
+            complete, self._buffer = buffer[: end + 1], buffer[end + 1 :]
         self._skip_lf = not self._buffer and complete[-1:] == b"\r"
         events: list[ServerSentEvent] = []
+        line = self._line
         for raw in complete.splitlines():
-            event = self._line(raw)
+            event = line(raw)
             if event is not None:
                 events.append(event)
         return events
@@ -73,6 +78,11 @@ class SSEDecoder:
         return events
 
     def _line(self, raw: bytes) -> ServerSentEvent | None:
+        if self._started and raw[:5] == b"data:":
+            # The common line, without decoding what the general path below would only split off.
+            data = raw[6:] if raw[5:6] == b" " else raw[5:]
+            self._data.append(data.decode("utf-8", "replace"))
+            return None
         line = raw.decode("utf-8", "replace")
         if not self._started:
             self._started = True

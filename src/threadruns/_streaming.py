@@ -12,21 +12,18 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
-from threadruns_api.models import MessageObject, RunObject
 
-from ._events import (
-    TERMINAL_RUN_EVENTS,
-    AssistantStreamEvent,
-    MessageDeltaEvent,
-    MessageEvent,
-    RunEvent,
-    parse_event,
-)
 from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError, ThreadRunsError
 from ._sse import ServerSentEvent, SSEDecoder
+
+if TYPE_CHECKING:
+    # The typed events and the models behind them load with the first stream, not with the package.
+    from threadruns_api.models import MessageObject, RunObject
+
+    from ._events import AssistantStreamEvent, MessageDeltaEvent
 
 
 class _StreamState:
@@ -44,6 +41,12 @@ class _StreamState:
             raise APIResponseValidationError(
                 response, None, f"Expected an event stream, got content-type {content_type!r}"
             )
+        from ._events import TERMINAL_RUN_EVENTS, MessageEvent, RunEvent, parse_event
+
+        self._parse_event = parse_event
+        self._terminal = TERMINAL_RUN_EVENTS
+        self._run_event = RunEvent
+        self._message_event = MessageEvent
 
     def handle(self, sse: ServerSentEvent) -> AssistantStreamEvent | None:
         """The typed event for one SSE event; None for the end marker; raises on ``error``."""
@@ -52,18 +55,18 @@ class _StreamState:
             return None
         try:
             payload = json.loads(sse.data)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise APIResponseValidationError(
                 self.response, sse.data[:200], f"Event {sse.event!r} carries invalid JSON data"
             ) from None
         if sse.event == "error":
             raise _error_event(payload, self.response.request)
-        event = parse_event(sse.event, payload)
-        if isinstance(event, RunEvent):
+        event = self._parse_event(sse.event, payload)
+        if isinstance(event, self._run_event):
             self.last_run = event.data
-        elif isinstance(event, MessageEvent):
+        elif isinstance(event, self._message_event):
             self.messages[event.data.id] = event.data
-        if sse.event in TERMINAL_RUN_EVENTS:
+        if sse.event in self._terminal:
             self.finished = True
         return event
 
@@ -169,6 +172,8 @@ class RunStream:
 
     def text_deltas(self) -> Iterator[str]:
         """The text of every message delta, as it arrives."""
+        from ._events import MessageDeltaEvent
+
         for event in self._iterator:
             if isinstance(event, MessageDeltaEvent):
                 yield from _text_of(event)
@@ -246,6 +251,8 @@ class AsyncRunStream:
 
     async def text_deltas(self) -> AsyncIterator[str]:
         """The text of every message delta, as it arrives."""
+        from ._events import MessageDeltaEvent
+
         async for event in self._iterator:
             if isinstance(event, MessageDeltaEvent):
                 for text in _text_of(event):

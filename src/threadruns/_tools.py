@@ -12,9 +12,10 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from threadruns_api.models import RunObject, RunToolCallObject
+if TYPE_CHECKING:  # annotations only
+    from threadruns_api.models import RunObject, RunToolCallObject
 
 ToolFunction = Callable[..., Any]
 AsyncToolFunction = Callable[..., Any | Awaitable[Any]]

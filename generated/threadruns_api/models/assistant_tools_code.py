@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -42,13 +41,17 @@ class AssistantToolsCode:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["code_interpreter"], d.pop("type"))
+        type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":
             raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
 
-        assistant_tools_code = cls(
-            type_=type_,
-        )
+        if cls is AssistantToolsCode:
+            assistant_tools_code = object.__new__(cls)
+            assistant_tools_code.type_ = type_
+        else:
+            assistant_tools_code = cls(
+                type_,
+            )
 
         assistant_tools_code.additional_properties = d
         return assistant_tools_code

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assistant_tools_file_search_file_search import (
-        AssistantToolsFileSearchFileSearch,
-    )
-
 
 T = TypeVar("T", bound="AssistantToolsFileSearch")
 
@@ -58,12 +50,8 @@ class AssistantToolsFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assistant_tools_file_search_file_search import (
-            AssistantToolsFileSearchFileSearch,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["file_search"], d.pop("type"))
+        type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":
             raise ValueError(f"type must match const 'file_search', got '{type_}'")
 
@@ -74,10 +62,15 @@ class AssistantToolsFileSearch:
         else:
             file_search = AssistantToolsFileSearchFileSearch.from_dict(_file_search)
 
-        assistant_tools_file_search = cls(
-            type_=type_,
-            file_search=file_search,
-        )
+        if cls is AssistantToolsFileSearch:
+            assistant_tools_file_search = object.__new__(cls)
+            assistant_tools_file_search.type_ = type_
+            assistant_tools_file_search.file_search = file_search
+        else:
+            assistant_tools_file_search = cls(
+                type_,
+                file_search,
+            )
 
         assistant_tools_file_search.additional_properties = d
         return assistant_tools_file_search
@@ -97,3 +90,8 @@ class AssistantToolsFileSearch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.assistant_tools_file_search_file_search import (
+    AssistantToolsFileSearchFileSearch,
+)

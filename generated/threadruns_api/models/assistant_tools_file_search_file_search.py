@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.file_search_ranking_options import FileSearchRankingOptions
-
 
 T = TypeVar("T", bound="AssistantToolsFileSearchFileSearch")
 
@@ -47,8 +43,6 @@ class AssistantToolsFileSearchFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.file_search_ranking_options import FileSearchRankingOptions  # noqa: PLC0415
-
         d = dict(src_dict)
         max_num_results = d.pop("max_num_results", UNSET)
 
@@ -59,10 +53,15 @@ class AssistantToolsFileSearchFileSearch:
         else:
             ranking_options = FileSearchRankingOptions.from_dict(_ranking_options)
 
-        assistant_tools_file_search_file_search = cls(
-            max_num_results=max_num_results,
-            ranking_options=ranking_options,
-        )
+        if cls is AssistantToolsFileSearchFileSearch:
+            assistant_tools_file_search_file_search = object.__new__(cls)
+            assistant_tools_file_search_file_search.max_num_results = max_num_results
+            assistant_tools_file_search_file_search.ranking_options = ranking_options
+        else:
+            assistant_tools_file_search_file_search = cls(
+                max_num_results,
+                ranking_options,
+            )
 
         assistant_tools_file_search_file_search.additional_properties = d
         return assistant_tools_file_search_file_search
@@ -82,3 +81,6 @@ class AssistantToolsFileSearchFileSearch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.file_search_ranking_options import FileSearchRankingOptions

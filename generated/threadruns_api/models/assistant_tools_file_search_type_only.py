@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -42,13 +41,17 @@ class AssistantToolsFileSearchTypeOnly:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["file_search"], d.pop("type"))
+        type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":
             raise ValueError(f"type must match const 'file_search', got '{type_}'")
 
-        assistant_tools_file_search_type_only = cls(
-            type_=type_,
-        )
+        if cls is AssistantToolsFileSearchTypeOnly:
+            assistant_tools_file_search_type_only = object.__new__(cls)
+            assistant_tools_file_search_type_only.type_ = type_
+        else:
+            assistant_tools_file_search_type_only = cls(
+                type_,
+            )
 
         assistant_tools_file_search_type_only.additional_properties = d
         return assistant_tools_file_search_type_only

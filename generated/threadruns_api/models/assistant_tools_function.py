@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.function_object import FunctionObject
-
 
 T = TypeVar("T", bound="AssistantToolsFunction")
 
@@ -51,19 +45,22 @@ class AssistantToolsFunction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.function_object import FunctionObject  # noqa: PLC0415
-
         d = dict(src_dict)
-        type_ = cast(Literal["function"], d.pop("type"))
+        type_: Literal["function"] = d.pop("type")
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
         function = FunctionObject.from_dict(d.pop("function"))
 
-        assistant_tools_function = cls(
-            type_=type_,
-            function=function,
-        )
+        if cls is AssistantToolsFunction:
+            assistant_tools_function = object.__new__(cls)
+            assistant_tools_function.type_ = type_
+            assistant_tools_function.function = function
+        else:
+            assistant_tools_function = cls(
+                type_,
+                function,
+            )
 
         assistant_tools_function.additional_properties = d
         return assistant_tools_function
@@ -83,3 +80,6 @@ class AssistantToolsFunction:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.function_object import FunctionObject

@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.assistants_named_tool_choice_type import AssistantsNamedToolChoiceType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assistants_named_tool_choice_function import (
-        AssistantsNamedToolChoiceFunction,
-    )
-
 
 T = TypeVar("T", bound="AssistantsNamedToolChoice")
 
@@ -53,12 +47,8 @@ class AssistantsNamedToolChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assistants_named_tool_choice_function import (
-            AssistantsNamedToolChoiceFunction,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = AssistantsNamedToolChoiceType(d.pop("type"))
+        type_ = _assistants_named_tool_choice_type_from_value(d.pop("type"))
 
         _function = d.pop("function", UNSET)
         function: AssistantsNamedToolChoiceFunction | Unset
@@ -67,10 +57,15 @@ class AssistantsNamedToolChoice:
         else:
             function = AssistantsNamedToolChoiceFunction.from_dict(_function)
 
-        assistants_named_tool_choice = cls(
-            type_=type_,
-            function=function,
-        )
+        if cls is AssistantsNamedToolChoice:
+            assistants_named_tool_choice = object.__new__(cls)
+            assistants_named_tool_choice.type_ = type_
+            assistants_named_tool_choice.function = function
+        else:
+            assistants_named_tool_choice = cls(
+                type_,
+                function,
+            )
 
         assistants_named_tool_choice.additional_properties = d
         return assistants_named_tool_choice
@@ -90,3 +85,11 @@ class AssistantsNamedToolChoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.assistants_named_tool_choice_function import (
+    AssistantsNamedToolChoiceFunction,
+)
+from ..models.assistants_named_tool_choice_type import (
+    _from_value as _assistants_named_tool_choice_type_from_value,
+)

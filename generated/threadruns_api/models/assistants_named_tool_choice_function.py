@@ -38,9 +38,13 @@ class AssistantsNamedToolChoiceFunction:
         d = dict(src_dict)
         name = d.pop("name")
 
-        assistants_named_tool_choice_function = cls(
-            name=name,
-        )
+        if cls is AssistantsNamedToolChoiceFunction:
+            assistants_named_tool_choice_function = object.__new__(cls)
+            assistants_named_tool_choice_function.name = name
+        else:
+            assistants_named_tool_choice_function = cls(
+                name,
+            )
 
         assistants_named_tool_choice_function.additional_properties = d
         return assistants_named_tool_choice_function

@@ -2,22 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.create_message_request_role import CreateMessageRequestRole
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.create_message_request_attachment import CreateMessageRequestAttachment
-    from ..models.message_content_image_file_object import MessageContentImageFileObject
-    from ..models.message_content_image_url_object import MessageContentImageUrlObject
-    from ..models.message_request_content_text_object import (
-        MessageRequestContentTextObject,
-    )
-    from ..models.metadata import Metadata
-
 
 T = TypeVar("T", bound="CreateMessageRequest")
 
@@ -41,17 +31,6 @@ class CreateMessageRequest:
     metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.message_content_image_file_object import (
-            MessageContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_image_url_object import (
-            MessageContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_request_content_text_object import (
-            MessageRequestContentTextObject,  # noqa: PLC0415
-        )
-        from ..models.metadata import Metadata  # noqa: PLC0415
-
         role = self.role.value
 
         content: list[dict[str, Any]] | str
@@ -109,126 +88,125 @@ class CreateMessageRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.create_message_request_attachment import (
-            CreateMessageRequestAttachment,  # noqa: PLC0415
-        )
-        from ..models.message_content_image_file_object import (
-            MessageContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_image_url_object import (
-            MessageContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_request_content_text_object import (
-            MessageRequestContentTextObject,  # noqa: PLC0415
-        )
-        from ..models.metadata import Metadata  # noqa: PLC0415
-
         d = dict(src_dict)
-        role = CreateMessageRequestRole(d.pop("role"))
-
-        def _parse_content(
-            data: object,
-        ) -> list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str:
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                content_type_1 = []
-                _content_type_1 = data
-                for content_type_1_item_data in _content_type_1:
-
-                    def _parse_content_type_1_item(
-                        data: object,
-                    ) -> MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject:
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            content_type_1_item_type_0 = MessageContentImageFileObject.from_dict(data)
-
-                            return content_type_1_item_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            content_type_1_item_type_1 = MessageContentImageUrlObject.from_dict(data)
-
-                            return content_type_1_item_type_1
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            content_type_1_item_type_2 = MessageRequestContentTextObject.from_dict(data)
-
-                            return content_type_1_item_type_2
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(
-                            MessageContentImageFileObject
-                            | MessageContentImageUrlObject
-                            | MessageRequestContentTextObject,
-                            data,
-                        )
-
-                    content_type_1_item = _parse_content_type_1_item(content_type_1_item_data)
-
-                    content_type_1.append(content_type_1_item)
-
-                return content_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject]
-                | str,
-                data,
-            )
+        role = _create_message_request_role_from_value(d.pop("role"))
 
         content = _parse_content(d.pop("content"))
 
-        def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                attachments_type_0 = []
-                _attachments_type_0 = data
-                for attachments_type_0_item_data in _attachments_type_0:
-                    attachments_type_0_item = CreateMessageRequestAttachment.from_dict(attachments_type_0_item_data)
+        _attachments = d.pop("attachments", UNSET)
+        attachments = None if _attachments is None else _parse_attachments(_attachments)
 
-                    attachments_type_0.append(attachments_type_0_item)
+        _metadata = d.pop("metadata", UNSET)
+        metadata = None if _metadata is None else _parse_metadata(_metadata)
 
-                return attachments_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[CreateMessageRequestAttachment] | None | Unset, data)
-
-        attachments = _parse_attachments(d.pop("attachments", UNSET))
-
-        def _parse_metadata(data: object) -> Metadata | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_metadata_type_0 = Metadata.from_dict(data)
-
-                return componentsschemas_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Metadata | None | Unset, data)
-
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
-
-        create_message_request = cls(
-            role=role,
-            content=content,
-            attachments=attachments,
-            metadata=metadata,
-        )
+        if cls is CreateMessageRequest:
+            create_message_request = object.__new__(cls)
+            create_message_request.role = role
+            create_message_request.content = content
+            create_message_request.attachments = attachments
+            create_message_request.metadata = metadata
+        else:
+            create_message_request = cls(
+                role,
+                content,
+                attachments,
+                metadata,
+            )
 
         return create_message_request
+
+
+def _parse_content_type_1_item(
+    data: object,
+) -> MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "image_file":
+            try:
+                content_type_1_item_type_0 = MessageContentImageFileObject.from_dict(data)
+
+                return content_type_1_item_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "image_url":
+            try:
+                content_type_1_item_type_1 = MessageContentImageUrlObject.from_dict(data)
+
+                return content_type_1_item_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "text":
+            try:
+                content_type_1_item_type_2 = MessageRequestContentTextObject.from_dict(data)
+
+                return content_type_1_item_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data
+        )
+    return cast(MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data)
+
+
+def _parse_content(
+    data: object,
+) -> list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str:
+    if isinstance(data, list):
+        try:
+            content_type_1 = [_parse_content_type_1_item(content_type_1_item_data) for content_type_1_item_data in data]
+
+            return content_type_1
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(
+        list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str, data
+    )
+
+
+def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, list):
+        try:
+            attachments_type_0 = [
+                CreateMessageRequestAttachment.from_dict(attachments_type_0_item_data)
+                for attachments_type_0_item_data in data
+            ]
+
+            return attachments_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(list[CreateMessageRequestAttachment] | None | Unset, data)
+
+
+def _parse_metadata(data: object) -> Metadata | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_metadata_type_0 = Metadata.from_dict(data)
+
+            return componentsschemas_metadata_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(Metadata | None | Unset, data)
+
+
+from ..models.create_message_request_attachment import CreateMessageRequestAttachment
+from ..models.create_message_request_role import (
+    _from_value as _create_message_request_role_from_value,
+)
+from ..models.message_content_image_file_object import MessageContentImageFileObject
+from ..models.message_content_image_url_object import MessageContentImageUrlObject
+from ..models.message_request_content_text_object import MessageRequestContentTextObject
+from ..models.metadata import Metadata

@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assistant_tools_code import AssistantToolsCode
-    from ..models.assistant_tools_file_search_type_only import (
-        AssistantToolsFileSearchTypeOnly,
-    )
-
 
 T = TypeVar("T", bound="CreateMessageRequestAttachment")
 
@@ -32,11 +25,6 @@ class CreateMessageRequestAttachment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search_type_only import (
-            AssistantToolsFileSearchTypeOnly,  # noqa: PLC0415
-        )
-
         file_id = self.file_id
 
         tools: list[dict[str, Any]] | Unset = UNSET
@@ -64,47 +52,23 @@ class CreateMessageRequestAttachment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search_type_only import (
-            AssistantToolsFileSearchTypeOnly,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
 
         _tools = d.pop("tools", UNSET)
         tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | Unset = UNSET
         if _tools is not UNSET:
-            tools = []
-            for tools_item_data in _tools:
+            tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
 
-                def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearchTypeOnly:
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        tools_item_type_0 = AssistantToolsCode.from_dict(data)
-
-                        return tools_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        tools_item_type_1 = AssistantToolsFileSearchTypeOnly.from_dict(data)
-
-                        return tools_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
-
-                tools_item = _parse_tools_item(tools_item_data)
-
-                tools.append(tools_item)
-
-        create_message_request_attachment = cls(
-            file_id=file_id,
-            tools=tools,
-        )
+        if cls is CreateMessageRequestAttachment:
+            create_message_request_attachment = object.__new__(cls)
+            create_message_request_attachment.file_id = file_id
+            create_message_request_attachment.tools = tools
+        else:
+            create_message_request_attachment = cls(
+                file_id,
+                tools,
+            )
 
         create_message_request_attachment.additional_properties = d
         return create_message_request_attachment
@@ -124,3 +88,32 @@ class CreateMessageRequestAttachment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearchTypeOnly:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "code_interpreter":
+            try:
+                tools_item_type_0 = AssistantToolsCode.from_dict(data)
+
+                return tools_item_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_search":
+            try:
+                tools_item_type_1 = AssistantToolsFileSearchTypeOnly.from_dict(data)
+
+                return tools_item_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
+    return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
+
+
+from ..models.assistant_tools_code import AssistantToolsCode
+from ..models.assistant_tools_file_search_type_only import (
+    AssistantToolsFileSearchTypeOnly,
+)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -15,19 +15,6 @@ from ..models.assistants_api_tool_choice_option_mode import (
 )
 from ..models.reasoning_effort import ReasoningEffort
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assistant_tools_code import AssistantToolsCode
-    from ..models.assistant_tools_file_search import AssistantToolsFileSearch
-    from ..models.assistant_tools_function import AssistantToolsFunction
-    from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice
-    from ..models.create_message_request import CreateMessageRequest
-    from ..models.metadata import Metadata
-    from ..models.response_format_json_object import ResponseFormatJsonObject
-    from ..models.response_format_json_schema import ResponseFormatJsonSchema
-    from ..models.response_format_text import ResponseFormatText
-    from ..models.truncation_object import TruncationObject
-
 
 T = TypeVar("T", bound="CreateRunRequest")
 
@@ -87,16 +74,6 @@ class CreateRunRequest:
     ) = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search import AssistantToolsFileSearch  # noqa: PLC0415
-        from ..models.assistant_tools_function import AssistantToolsFunction  # noqa: PLC0415
-        from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.response_format_json_object import ResponseFormatJsonObject  # noqa: PLC0415
-        from ..models.response_format_json_schema import ResponseFormatJsonSchema  # noqa: PLC0415
-        from ..models.response_format_text import ResponseFormatText  # noqa: PLC0415
-        from ..models.truncation_object import TruncationObject  # noqa: PLC0415
-
         assistant_id = self.assistant_id
 
         model: None | str | Unset
@@ -275,295 +252,276 @@ class CreateRunRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search import AssistantToolsFileSearch  # noqa: PLC0415
-        from ..models.assistant_tools_function import AssistantToolsFunction  # noqa: PLC0415
-        from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice  # noqa: PLC0415
-        from ..models.create_message_request import CreateMessageRequest  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.response_format_json_object import ResponseFormatJsonObject  # noqa: PLC0415
-        from ..models.response_format_json_schema import ResponseFormatJsonSchema  # noqa: PLC0415
-        from ..models.response_format_text import ResponseFormatText  # noqa: PLC0415
-        from ..models.truncation_object import TruncationObject  # noqa: PLC0415
-
         d = dict(src_dict)
         assistant_id = d.pop("assistant_id")
 
-        def _parse_model(data: object) -> AssistantSupportedModels | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                model_type_1 = AssistantSupportedModels(data)
+        _model = d.pop("model", UNSET)
+        model = None if _model is None else _parse_model(_model)
 
-                return model_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AssistantSupportedModels | None | str | Unset, data)
+        _reasoning_effort = d.pop("reasoning_effort", UNSET)
+        reasoning_effort = None if _reasoning_effort is None else _parse_reasoning_effort(_reasoning_effort)
 
-        model = _parse_model(d.pop("model", UNSET))
+        instructions: None | str | Unset = d.pop("instructions", UNSET)
 
-        def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_reasoning_effort_type_0 = ReasoningEffort(data)
+        additional_instructions: None | str | Unset = d.pop("additional_instructions", UNSET)
 
-                return componentsschemas_reasoning_effort_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | ReasoningEffort | Unset, data)
+        _additional_messages = d.pop("additional_messages", UNSET)
+        additional_messages = None if _additional_messages is None else _parse_additional_messages(_additional_messages)
 
-        reasoning_effort = _parse_reasoning_effort(d.pop("reasoning_effort", UNSET))
+        _tools = d.pop("tools", UNSET)
+        tools = None if _tools is None else _parse_tools(_tools)
 
-        def _parse_instructions(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _metadata = d.pop("metadata", UNSET)
+        metadata = None if _metadata is None else _parse_metadata(_metadata)
 
-        instructions = _parse_instructions(d.pop("instructions", UNSET))
+        temperature: float | None | Unset = d.pop("temperature", UNSET)
 
-        def _parse_additional_instructions(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        top_p: float | None | Unset = d.pop("top_p", UNSET)
 
-        additional_instructions = _parse_additional_instructions(d.pop("additional_instructions", UNSET))
+        stream: bool | None | Unset = d.pop("stream", UNSET)
 
-        def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                additional_messages_type_0 = []
-                _additional_messages_type_0 = data
-                for additional_messages_type_0_item_data in _additional_messages_type_0:
-                    additional_messages_type_0_item = CreateMessageRequest.from_dict(
-                        additional_messages_type_0_item_data
-                    )
+        max_prompt_tokens: int | None | Unset = d.pop("max_prompt_tokens", UNSET)
 
-                    additional_messages_type_0.append(additional_messages_type_0_item)
+        max_completion_tokens: int | None | Unset = d.pop("max_completion_tokens", UNSET)
 
-                return additional_messages_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[CreateMessageRequest] | None | Unset, data)
+        _truncation_strategy = d.pop("truncation_strategy", UNSET)
+        truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
 
-        additional_messages = _parse_additional_messages(d.pop("additional_messages", UNSET))
-
-        def _parse_tools(
-            data: object,
-        ) -> list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tools_type_0 = []
-                _tools_type_0 = data
-                for tools_type_0_item_data in _tools_type_0:
-
-                    def _parse_tools_type_0_item(
-                        data: object,
-                    ) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
-
-                            return componentsschemas_assistant_tool_type_0
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
-
-                            return componentsschemas_assistant_tool_type_1
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        try:
-                            if not isinstance(data, dict):
-                                raise TypeError()
-                            componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
-
-                            return componentsschemas_assistant_tool_type_2
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
-
-                    tools_type_0_item = _parse_tools_type_0_item(tools_type_0_item_data)
-
-                    tools_type_0.append(tools_type_0_item)
-
-                return tools_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset, data
-            )
-
-        tools = _parse_tools(d.pop("tools", UNSET))
-
-        def _parse_metadata(data: object) -> Metadata | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_metadata_type_0 = Metadata.from_dict(data)
-
-                return componentsschemas_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Metadata | None | Unset, data)
-
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
-
-        def _parse_temperature(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        temperature = _parse_temperature(d.pop("temperature", UNSET))
-
-        def _parse_top_p(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        top_p = _parse_top_p(d.pop("top_p", UNSET))
-
-        def _parse_stream(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        stream = _parse_stream(d.pop("stream", UNSET))
-
-        def _parse_max_prompt_tokens(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_prompt_tokens = _parse_max_prompt_tokens(d.pop("max_prompt_tokens", UNSET))
-
-        def _parse_max_completion_tokens(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        max_completion_tokens = _parse_max_completion_tokens(d.pop("max_completion_tokens", UNSET))
-
-        def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                truncation_strategy_type_0 = TruncationObject.from_dict(data)
-
-                return truncation_strategy_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TruncationObject | Unset, data)
-
-        truncation_strategy = _parse_truncation_strategy(d.pop("truncation_strategy", UNSET))
-
-        def _parse_tool_choice(
-            data: object,
-        ) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_assistants_api_tool_choice_option_type_0 = AssistantsApiToolChoiceOptionMode(data)
-
-                return componentsschemas_assistants_api_tool_choice_option_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
-
-                return componentsschemas_assistants_api_tool_choice_option_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset, data)
-
-        tool_choice = _parse_tool_choice(d.pop("tool_choice", UNSET))
+        _tool_choice = d.pop("tool_choice", UNSET)
+        tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
         parallel_tool_calls = d.pop("parallel_tool_calls", UNSET)
 
-        def _parse_response_format(
-            data: object,
-        ) -> (
-            AssistantsApiResponseFormatOptionAuto
-            | None
-            | ResponseFormatJsonObject
-            | ResponseFormatJsonSchema
-            | ResponseFormatText
-            | Unset
-        ):
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_assistants_api_response_format_option_type_0 = AssistantsApiResponseFormatOptionAuto(
-                    data
-                )
+        _response_format = d.pop("response_format", UNSET)
+        response_format = None if _response_format is None else _parse_response_format(_response_format)
 
-                return componentsschemas_assistants_api_response_format_option_type_0
+        if cls is CreateRunRequest:
+            create_run_request = object.__new__(cls)
+            create_run_request.assistant_id = assistant_id
+            create_run_request.model = model
+            create_run_request.reasoning_effort = reasoning_effort
+            create_run_request.instructions = instructions
+            create_run_request.additional_instructions = additional_instructions
+            create_run_request.additional_messages = additional_messages
+            create_run_request.tools = tools
+            create_run_request.metadata = metadata
+            create_run_request.temperature = temperature
+            create_run_request.top_p = top_p
+            create_run_request.stream = stream
+            create_run_request.max_prompt_tokens = max_prompt_tokens
+            create_run_request.max_completion_tokens = max_completion_tokens
+            create_run_request.truncation_strategy = truncation_strategy
+            create_run_request.tool_choice = tool_choice
+            create_run_request.parallel_tool_calls = parallel_tool_calls
+            create_run_request.response_format = response_format
+        else:
+            create_run_request = cls(
+                assistant_id,
+                model,
+                reasoning_effort,
+                instructions,
+                additional_instructions,
+                additional_messages,
+                tools,
+                metadata,
+                temperature,
+                top_p,
+                stream,
+                max_prompt_tokens,
+                max_completion_tokens,
+                truncation_strategy,
+                tool_choice,
+                parallel_tool_calls,
+                response_format,
+            )
+
+        return create_run_request
+
+
+def _parse_model(data: object) -> AssistantSupportedModels | None | str | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, str):
+        try:
+            model_type_1 = _assistant_supported_models_from_value(data)
+
+            return model_type_1
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(AssistantSupportedModels | None | str | Unset, data)
+
+
+def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, str):
+        try:
+            componentsschemas_reasoning_effort_type_0 = _reasoning_effort_from_value(data)
+
+            return componentsschemas_reasoning_effort_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | ReasoningEffort | Unset, data)
+
+
+def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, list):
+        try:
+            additional_messages_type_0 = [
+                CreateMessageRequest.from_dict(additional_messages_type_0_item_data)
+                for additional_messages_type_0_item_data in data
+            ]
+
+            return additional_messages_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(list[CreateMessageRequest] | None | Unset, data)
+
+
+def _parse_tools_type_0_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "code_interpreter":
+            try:
+                componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+
+        elif tag == "file_search":
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
+                componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "function":
+            try:
+                componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+    return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+
+
+def _parse_tools(
+    data: object,
+) -> list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, list):
+        try:
+            tools_type_0 = [_parse_tools_type_0_item(tools_type_0_item_data) for tools_type_0_item_data in data]
+
+            return tools_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset, data)
+
+
+def _parse_metadata(data: object) -> Metadata | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_metadata_type_0 = Metadata.from_dict(data)
+
+            return componentsschemas_metadata_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(Metadata | None | Unset, data)
+
+
+def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, dict):
+        try:
+            truncation_strategy_type_0 = TruncationObject.from_dict(data)
+
+            return truncation_strategy_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | TruncationObject | Unset, data)
+
+
+def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, str):
+        try:
+            componentsschemas_assistants_api_tool_choice_option_type_0 = (
+                _assistants_api_tool_choice_option_mode_from_value(data)
+            )
+
+            return componentsschemas_assistants_api_tool_choice_option_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    if isinstance(data, dict):
+        try:
+            componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
+
+            return componentsschemas_assistants_api_tool_choice_option_type_1
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset, data)
+
+
+def _parse_response_format(
+    data: object,
+) -> (
+    AssistantsApiResponseFormatOptionAuto
+    | None
+    | ResponseFormatJsonObject
+    | ResponseFormatJsonSchema
+    | ResponseFormatText
+    | Unset
+):
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "text":
+            try:
                 componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
 
                 return componentsschemas_assistants_api_response_format_option_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+
+        elif tag == "json_object":
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
                 componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(
                     data
                 )
@@ -571,9 +529,9 @@ class CreateRunRequest:
                 return componentsschemas_assistants_api_response_format_option_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+
+        elif tag == "json_schema":
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
                 componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(
                     data
                 )
@@ -581,36 +539,54 @@ class CreateRunRequest:
                 return componentsschemas_assistants_api_response_format_option_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(
-                AssistantsApiResponseFormatOptionAuto
-                | None
-                | ResponseFormatJsonObject
-                | ResponseFormatJsonSchema
-                | ResponseFormatText
-                | Unset,
-                data,
+
+        return cast(
+            AssistantsApiResponseFormatOptionAuto
+            | None
+            | ResponseFormatJsonObject
+            | ResponseFormatJsonSchema
+            | ResponseFormatText
+            | Unset,
+            data,
+        )
+    if isinstance(data, str):
+        try:
+            componentsschemas_assistants_api_response_format_option_type_0 = (
+                _assistants_api_response_format_option_auto_from_value(data)
             )
 
-        response_format = _parse_response_format(d.pop("response_format", UNSET))
+            return componentsschemas_assistants_api_response_format_option_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
 
-        create_run_request = cls(
-            assistant_id=assistant_id,
-            model=model,
-            reasoning_effort=reasoning_effort,
-            instructions=instructions,
-            additional_instructions=additional_instructions,
-            additional_messages=additional_messages,
-            tools=tools,
-            metadata=metadata,
-            temperature=temperature,
-            top_p=top_p,
-            stream=stream,
-            max_prompt_tokens=max_prompt_tokens,
-            max_completion_tokens=max_completion_tokens,
-            truncation_strategy=truncation_strategy,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            response_format=response_format,
-        )
+    return cast(
+        AssistantsApiResponseFormatOptionAuto
+        | None
+        | ResponseFormatJsonObject
+        | ResponseFormatJsonSchema
+        | ResponseFormatText
+        | Unset,
+        data,
+    )
 
-        return create_run_request
+
+from ..models.assistant_supported_models import (
+    _from_value as _assistant_supported_models_from_value,
+)
+from ..models.assistant_tools_code import AssistantToolsCode
+from ..models.assistant_tools_file_search import AssistantToolsFileSearch
+from ..models.assistant_tools_function import AssistantToolsFunction
+from ..models.assistants_api_response_format_option_auto import (
+    _from_value as _assistants_api_response_format_option_auto_from_value,
+)
+from ..models.assistants_api_tool_choice_option_mode import (
+    _from_value as _assistants_api_tool_choice_option_mode_from_value,
+)
+from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice
+from ..models.create_message_request import CreateMessageRequest
+from ..models.metadata import Metadata
+from ..models.reasoning_effort import _from_value as _reasoning_effort_from_value
+from ..models.response_format_json_object import ResponseFormatJsonObject
+from ..models.response_format_json_schema import ResponseFormatJsonSchema
+from ..models.response_format_text import ResponseFormatText
+from ..models.truncation_object import TruncationObject

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,31 +54,27 @@ class Error:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-
-        def _parse_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        code = _parse_code(d.pop("code", None))
+        code: None | str = d.pop("code", None)
 
         message = d.pop("message")
 
-        def _parse_param(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        param = _parse_param(d.pop("param", None))
+        param: None | str = d.pop("param", None)
 
         type_ = d.pop("type")
 
-        error = cls(
-            code=code,
-            message=message,
-            param=param,
-            type_=type_,
-        )
+        if cls is Error:
+            error = object.__new__(cls)
+            error.code = code
+            error.message = message
+            error.param = param
+            error.type_ = type_
+        else:
+            error = cls(
+                code,
+                message,
+                param,
+                type_,
+            )
 
         error.additional_properties = d
         return error

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.error import Error
-
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -40,14 +36,16 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-
         d = dict(src_dict)
         error = Error.from_dict(d.pop("error"))
 
-        error_response = cls(
-            error=error,
-        )
+        if cls is ErrorResponse:
+            error_response = object.__new__(cls)
+            error_response.error = error
+        else:
+            error_response = cls(
+                error,
+            )
 
         error_response.additional_properties = d
         return error_response
@@ -67,3 +65,6 @@ class ErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error

@@ -55,12 +55,17 @@ class FileSearchRankingOptions:
         if isinstance(_ranker, Unset):
             ranker = UNSET
         else:
-            ranker = FileSearchRanker(_ranker)
+            ranker = _file_search_ranker_from_value(_ranker)
 
-        file_search_ranking_options = cls(
-            score_threshold=score_threshold,
-            ranker=ranker,
-        )
+        if cls is FileSearchRankingOptions:
+            file_search_ranking_options = object.__new__(cls)
+            file_search_ranking_options.score_threshold = score_threshold
+            file_search_ranking_options.ranker = ranker
+        else:
+            file_search_ranking_options = cls(
+                score_threshold,
+                ranker,
+            )
 
         file_search_ranking_options.additional_properties = d
         return file_search_ranking_options
@@ -80,3 +85,6 @@ class FileSearchRankingOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.file_search_ranker import _from_value as _file_search_ranker_from_value

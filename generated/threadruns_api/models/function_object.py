@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.function_parameters import FunctionParameters
-
 
 T = TypeVar("T", bound="FunctionObject")
 
@@ -66,8 +62,6 @@ class FunctionObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.function_parameters import FunctionParameters  # noqa: PLC0415
-
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -80,21 +74,21 @@ class FunctionObject:
         else:
             parameters = FunctionParameters.from_dict(_parameters)
 
-        def _parse_strict(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        strict: bool | None | Unset = d.pop("strict", UNSET)
 
-        strict = _parse_strict(d.pop("strict", UNSET))
-
-        function_object = cls(
-            name=name,
-            description=description,
-            parameters=parameters,
-            strict=strict,
-        )
+        if cls is FunctionObject:
+            function_object = object.__new__(cls)
+            function_object.name = name
+            function_object.description = description
+            function_object.parameters = parameters
+            function_object.strict = strict
+        else:
+            function_object = cls(
+                name,
+                description,
+                parameters,
+                strict,
+            )
 
         function_object.additional_properties = d
         return function_object
@@ -114,3 +108,6 @@ class FunctionObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.function_parameters import FunctionParameters

@@ -26,7 +26,10 @@ class FunctionParameters:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        function_parameters = cls()
+        if cls is FunctionParameters:
+            function_parameters = object.__new__(cls)
+        else:
+            function_parameters = cls()
 
         function_parameters.additional_properties = d
         return function_parameters

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_object import RunObject
-
 
 T = TypeVar("T", bound="ListRunsResponse")
 
@@ -65,41 +61,32 @@ class ListRunsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_object import RunObject  # noqa: PLC0415
-
         d = dict(src_dict)
         object_ = d.pop("object")
 
-        data = []
-        _data = d.pop("data")
-        for data_item_data in _data:
-            data_item = RunObject.from_dict(data_item_data)
+        data = [RunObject.from_dict(data_item_data) for data_item_data in d.pop("data")]
 
-            data.append(data_item)
+        first_id: None | str = d.pop("first_id", None)
 
-        def _parse_first_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        first_id = _parse_first_id(d.pop("first_id", None))
-
-        def _parse_last_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        last_id = _parse_last_id(d.pop("last_id", None))
+        last_id: None | str = d.pop("last_id", None)
 
         has_more = d.pop("has_more")
 
-        list_runs_response = cls(
-            object_=object_,
-            data=data,
-            first_id=first_id,
-            last_id=last_id,
-            has_more=has_more,
-        )
+        if cls is ListRunsResponse:
+            list_runs_response = object.__new__(cls)
+            list_runs_response.object_ = object_
+            list_runs_response.data = data
+            list_runs_response.first_id = first_id
+            list_runs_response.last_id = last_id
+            list_runs_response.has_more = has_more
+        else:
+            list_runs_response = cls(
+                object_,
+                data,
+                first_id,
+                last_id,
+                has_more,
+            )
 
         list_runs_response.additional_properties = d
         return list_runs_response
@@ -119,3 +106,6 @@ class ListRunsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_object import RunObject

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_content_image_file_object_image_file import (
-        MessageContentImageFileObjectImageFile,
-    )
-
 
 T = TypeVar("T", bound="MessageContentImageFileObject")
 
@@ -52,21 +44,22 @@ class MessageContentImageFileObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_image_file_object_image_file import (
-            MessageContentImageFileObjectImageFile,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["image_file"], d.pop("type"))
+        type_: Literal["image_file"] = d.pop("type")
         if type_ != "image_file":
             raise ValueError(f"type must match const 'image_file', got '{type_}'")
 
         image_file = MessageContentImageFileObjectImageFile.from_dict(d.pop("image_file"))
 
-        message_content_image_file_object = cls(
-            type_=type_,
-            image_file=image_file,
-        )
+        if cls is MessageContentImageFileObject:
+            message_content_image_file_object = object.__new__(cls)
+            message_content_image_file_object.type_ = type_
+            message_content_image_file_object.image_file = image_file
+        else:
+            message_content_image_file_object = cls(
+                type_,
+                image_file,
+            )
 
         message_content_image_file_object.additional_properties = d
         return message_content_image_file_object
@@ -86,3 +79,8 @@ class MessageContentImageFileObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_image_file_object_image_file import (
+    MessageContentImageFileObjectImageFile,
+)

@@ -56,12 +56,17 @@ class MessageContentImageFileObjectImageFile:
         if isinstance(_detail, Unset):
             detail = UNSET
         else:
-            detail = MessageContentImageFileObjectImageFileDetail(_detail)
+            detail = _message_content_image_file_object_image_file_detail_from_value(_detail)
 
-        message_content_image_file_object_image_file = cls(
-            file_id=file_id,
-            detail=detail,
-        )
+        if cls is MessageContentImageFileObjectImageFile:
+            message_content_image_file_object_image_file = object.__new__(cls)
+            message_content_image_file_object_image_file.file_id = file_id
+            message_content_image_file_object_image_file.detail = detail
+        else:
+            message_content_image_file_object_image_file = cls(
+                file_id,
+                detail,
+            )
 
         message_content_image_file_object_image_file.additional_properties = d
         return message_content_image_file_object_image_file
@@ -81,3 +86,8 @@ class MessageContentImageFileObjectImageFile:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_image_file_object_image_file_detail import (
+    _from_value as _message_content_image_file_object_image_file_detail_from_value,
+)

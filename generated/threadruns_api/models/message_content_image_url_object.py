@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_content_image_url_object_image_url import (
-        MessageContentImageUrlObjectImageUrl,
-    )
-
 
 T = TypeVar("T", bound="MessageContentImageUrlObject")
 
@@ -52,21 +44,22 @@ class MessageContentImageUrlObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_image_url_object_image_url import (
-            MessageContentImageUrlObjectImageUrl,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["image_url"], d.pop("type"))
+        type_: Literal["image_url"] = d.pop("type")
         if type_ != "image_url":
             raise ValueError(f"type must match const 'image_url', got '{type_}'")
 
         image_url = MessageContentImageUrlObjectImageUrl.from_dict(d.pop("image_url"))
 
-        message_content_image_url_object = cls(
-            type_=type_,
-            image_url=image_url,
-        )
+        if cls is MessageContentImageUrlObject:
+            message_content_image_url_object = object.__new__(cls)
+            message_content_image_url_object.type_ = type_
+            message_content_image_url_object.image_url = image_url
+        else:
+            message_content_image_url_object = cls(
+                type_,
+                image_url,
+            )
 
         message_content_image_url_object.additional_properties = d
         return message_content_image_url_object
@@ -86,3 +79,8 @@ class MessageContentImageUrlObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_image_url_object_image_url import (
+    MessageContentImageUrlObjectImageUrl,
+)

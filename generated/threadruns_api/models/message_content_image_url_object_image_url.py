@@ -56,12 +56,17 @@ class MessageContentImageUrlObjectImageUrl:
         if isinstance(_detail, Unset):
             detail = UNSET
         else:
-            detail = MessageContentImageUrlObjectImageUrlDetail(_detail)
+            detail = _message_content_image_url_object_image_url_detail_from_value(_detail)
 
-        message_content_image_url_object_image_url = cls(
-            url=url,
-            detail=detail,
-        )
+        if cls is MessageContentImageUrlObjectImageUrl:
+            message_content_image_url_object_image_url = object.__new__(cls)
+            message_content_image_url_object_image_url.url = url
+            message_content_image_url_object_image_url.detail = detail
+        else:
+            message_content_image_url_object_image_url = cls(
+                url,
+                detail,
+            )
 
         message_content_image_url_object_image_url.additional_properties = d
         return message_content_image_url_object_image_url
@@ -81,3 +86,8 @@ class MessageContentImageUrlObjectImageUrl:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_image_url_object_image_url_detail import (
+    _from_value as _message_content_image_url_object_image_url_detail_from_value,
+)

@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -46,16 +45,21 @@ class MessageContentRefusalObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["refusal"], d.pop("type"))
+        type_: Literal["refusal"] = d.pop("type")
         if type_ != "refusal":
             raise ValueError(f"type must match const 'refusal', got '{type_}'")
 
         refusal = d.pop("refusal")
 
-        message_content_refusal_object = cls(
-            type_=type_,
-            refusal=refusal,
-        )
+        if cls is MessageContentRefusalObject:
+            message_content_refusal_object = object.__new__(cls)
+            message_content_refusal_object.type_ = type_
+            message_content_refusal_object.refusal = refusal
+        else:
+            message_content_refusal_object = cls(
+                type_,
+                refusal,
+            )
 
         message_content_refusal_object.additional_properties = d
         return message_content_refusal_object

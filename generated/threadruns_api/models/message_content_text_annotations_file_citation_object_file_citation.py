@@ -38,9 +38,13 @@ class MessageContentTextAnnotationsFileCitationObjectFileCitation:
         d = dict(src_dict)
         file_id = d.pop("file_id")
 
-        message_content_text_annotations_file_citation_object_file_citation = cls(
-            file_id=file_id,
-        )
+        if cls is MessageContentTextAnnotationsFileCitationObjectFileCitation:
+            message_content_text_annotations_file_citation_object_file_citation = object.__new__(cls)
+            message_content_text_annotations_file_citation_object_file_citation.file_id = file_id
+        else:
+            message_content_text_annotations_file_citation_object_file_citation = cls(
+                file_id,
+            )
 
         message_content_text_annotations_file_citation_object_file_citation.additional_properties = d
         return message_content_text_annotations_file_citation_object_file_citation

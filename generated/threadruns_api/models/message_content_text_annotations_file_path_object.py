@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_content_text_annotations_file_path_object_file_path import (
-        MessageContentTextAnnotationsFilePathObjectFilePath,
-    )
-
 
 T = TypeVar("T", bound="MessageContentTextAnnotationsFilePathObject")
 
@@ -67,12 +59,8 @@ class MessageContentTextAnnotationsFilePathObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_text_annotations_file_path_object_file_path import (
-            MessageContentTextAnnotationsFilePathObjectFilePath,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["file_path"], d.pop("type"))
+        type_: Literal["file_path"] = d.pop("type")
         if type_ != "file_path":
             raise ValueError(f"type must match const 'file_path', got '{type_}'")
 
@@ -84,13 +72,21 @@ class MessageContentTextAnnotationsFilePathObject:
 
         end_index = d.pop("end_index")
 
-        message_content_text_annotations_file_path_object = cls(
-            type_=type_,
-            text=text,
-            file_path=file_path,
-            start_index=start_index,
-            end_index=end_index,
-        )
+        if cls is MessageContentTextAnnotationsFilePathObject:
+            message_content_text_annotations_file_path_object = object.__new__(cls)
+            message_content_text_annotations_file_path_object.type_ = type_
+            message_content_text_annotations_file_path_object.text = text
+            message_content_text_annotations_file_path_object.file_path = file_path
+            message_content_text_annotations_file_path_object.start_index = start_index
+            message_content_text_annotations_file_path_object.end_index = end_index
+        else:
+            message_content_text_annotations_file_path_object = cls(
+                type_,
+                text,
+                file_path,
+                start_index,
+                end_index,
+            )
 
         message_content_text_annotations_file_path_object.additional_properties = d
         return message_content_text_annotations_file_path_object
@@ -110,3 +106,8 @@ class MessageContentTextAnnotationsFilePathObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_text_annotations_file_path_object_file_path import (
+    MessageContentTextAnnotationsFilePathObjectFilePath,
+)

@@ -38,9 +38,13 @@ class MessageContentTextAnnotationsFilePathObjectFilePath:
         d = dict(src_dict)
         file_id = d.pop("file_id")
 
-        message_content_text_annotations_file_path_object_file_path = cls(
-            file_id=file_id,
-        )
+        if cls is MessageContentTextAnnotationsFilePathObjectFilePath:
+            message_content_text_annotations_file_path_object_file_path = object.__new__(cls)
+            message_content_text_annotations_file_path_object_file_path.file_id = file_id
+        else:
+            message_content_text_annotations_file_path_object_file_path = cls(
+                file_id,
+            )
 
         message_content_text_annotations_file_path_object_file_path.additional_properties = d
         return message_content_text_annotations_file_path_object_file_path

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_content_text_object_text import MessageContentTextObjectText
-
 
 T = TypeVar("T", bound="MessageContentTextObject")
 
@@ -50,21 +44,22 @@ class MessageContentTextObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_text_object_text import (
-            MessageContentTextObjectText,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["text"], d.pop("type"))
+        type_: Literal["text"] = d.pop("type")
         if type_ != "text":
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         text = MessageContentTextObjectText.from_dict(d.pop("text"))
 
-        message_content_text_object = cls(
-            type_=type_,
-            text=text,
-        )
+        if cls is MessageContentTextObject:
+            message_content_text_object = object.__new__(cls)
+            message_content_text_object.type_ = type_
+            message_content_text_object.text = text
+        else:
+            message_content_text_object = cls(
+                type_,
+                text,
+            )
 
         message_content_text_object.additional_properties = d
         return message_content_text_object
@@ -84,3 +79,6 @@ class MessageContentTextObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_content_text_object_text import MessageContentTextObjectText

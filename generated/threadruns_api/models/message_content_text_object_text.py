@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_content_text_annotations_file_citation_object import (
-        MessageContentTextAnnotationsFileCitationObject,
-    )
-    from ..models.message_content_text_annotations_file_path_object import (
-        MessageContentTextAnnotationsFilePathObject,
-    )
-
 
 T = TypeVar("T", bound="MessageContentTextObjectText")
 
@@ -33,13 +24,6 @@ class MessageContentTextObjectText:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.message_content_text_annotations_file_citation_object import (
-            MessageContentTextAnnotationsFileCitationObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_text_annotations_file_path_object import (
-            MessageContentTextAnnotationsFilePathObject,  # noqa: PLC0415
-        )
-
         value = self.value
 
         annotations = []
@@ -66,55 +50,20 @@ class MessageContentTextObjectText:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_text_annotations_file_citation_object import (
-            MessageContentTextAnnotationsFileCitationObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_text_annotations_file_path_object import (
-            MessageContentTextAnnotationsFilePathObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         value = d.pop("value")
 
-        annotations = []
-        _annotations = d.pop("annotations")
-        for annotations_item_data in _annotations:
+        annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in d.pop("annotations")]
 
-            def _parse_annotations_item(
-                data: object,
-            ) -> MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_text_annotation_type_0 = (
-                        MessageContentTextAnnotationsFileCitationObject.from_dict(data)
-                    )
-
-                    return componentsschemas_text_annotation_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_text_annotation_type_1 = MessageContentTextAnnotationsFilePathObject.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_text_annotation_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(
-                    MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data
-                )
-
-            annotations_item = _parse_annotations_item(annotations_item_data)
-
-            annotations.append(annotations_item)
-
-        message_content_text_object_text = cls(
-            value=value,
-            annotations=annotations,
-        )
+        if cls is MessageContentTextObjectText:
+            message_content_text_object_text = object.__new__(cls)
+            message_content_text_object_text.value = value
+            message_content_text_object_text.annotations = annotations
+        else:
+            message_content_text_object_text = cls(
+                value,
+                annotations,
+            )
 
         message_content_text_object_text.additional_properties = d
         return message_content_text_object_text
@@ -134,3 +83,38 @@ class MessageContentTextObjectText:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_annotations_item(
+    data: object,
+) -> MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "file_citation":
+            try:
+                componentsschemas_text_annotation_type_0 = MessageContentTextAnnotationsFileCitationObject.from_dict(
+                    data
+                )
+
+                return componentsschemas_text_annotation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_path":
+            try:
+                componentsschemas_text_annotation_type_1 = MessageContentTextAnnotationsFilePathObject.from_dict(data)
+
+                return componentsschemas_text_annotation_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data)
+    return cast(MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data)
+
+
+from ..models.message_content_text_annotations_file_citation_object import (
+    MessageContentTextAnnotationsFileCitationObject,
+)
+from ..models.message_content_text_annotations_file_path_object import (
+    MessageContentTextAnnotationsFilePathObject,
+)

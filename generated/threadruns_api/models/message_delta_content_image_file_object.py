@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_image_file_object_image_file import (
-        MessageDeltaContentImageFileObjectImageFile,
-    )
-
 
 T = TypeVar("T", bound="MessageDeltaContentImageFileObject")
 
@@ -62,14 +54,10 @@ class MessageDeltaContentImageFileObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_image_file_object_image_file import (
-            MessageDeltaContentImageFileObjectImageFile,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["image_file"], d.pop("type"))
+        type_: Literal["image_file"] = d.pop("type")
         if type_ != "image_file":
             raise ValueError(f"type must match const 'image_file', got '{type_}'")
 
@@ -80,11 +68,17 @@ class MessageDeltaContentImageFileObject:
         else:
             image_file = MessageDeltaContentImageFileObjectImageFile.from_dict(_image_file)
 
-        message_delta_content_image_file_object = cls(
-            index=index,
-            type_=type_,
-            image_file=image_file,
-        )
+        if cls is MessageDeltaContentImageFileObject:
+            message_delta_content_image_file_object = object.__new__(cls)
+            message_delta_content_image_file_object.index = index
+            message_delta_content_image_file_object.type_ = type_
+            message_delta_content_image_file_object.image_file = image_file
+        else:
+            message_delta_content_image_file_object = cls(
+                index,
+                type_,
+                image_file,
+            )
 
         message_delta_content_image_file_object.additional_properties = d
         return message_delta_content_image_file_object
@@ -104,3 +98,8 @@ class MessageDeltaContentImageFileObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_image_file_object_image_file import (
+    MessageDeltaContentImageFileObjectImageFile,
+)

@@ -54,12 +54,17 @@ class MessageDeltaContentImageFileObjectImageFile:
         if isinstance(_detail, Unset):
             detail = UNSET
         else:
-            detail = MessageDeltaContentImageFileObjectImageFileDetail(_detail)
+            detail = _message_delta_content_image_file_object_image_file_detail_from_value(_detail)
 
-        message_delta_content_image_file_object_image_file = cls(
-            file_id=file_id,
-            detail=detail,
-        )
+        if cls is MessageDeltaContentImageFileObjectImageFile:
+            message_delta_content_image_file_object_image_file = object.__new__(cls)
+            message_delta_content_image_file_object_image_file.file_id = file_id
+            message_delta_content_image_file_object_image_file.detail = detail
+        else:
+            message_delta_content_image_file_object_image_file = cls(
+                file_id,
+                detail,
+            )
 
         message_delta_content_image_file_object_image_file.additional_properties = d
         return message_delta_content_image_file_object_image_file
@@ -79,3 +84,8 @@ class MessageDeltaContentImageFileObjectImageFile:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_image_file_object_image_file_detail import (
+    _from_value as _message_delta_content_image_file_object_image_file_detail_from_value,
+)

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_image_url_object_image_url import (
-        MessageDeltaContentImageUrlObjectImageUrl,
-    )
-
 
 T = TypeVar("T", bound="MessageDeltaContentImageUrlObject")
 
@@ -62,14 +54,10 @@ class MessageDeltaContentImageUrlObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_image_url_object_image_url import (
-            MessageDeltaContentImageUrlObjectImageUrl,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["image_url"], d.pop("type"))
+        type_: Literal["image_url"] = d.pop("type")
         if type_ != "image_url":
             raise ValueError(f"type must match const 'image_url', got '{type_}'")
 
@@ -80,11 +68,17 @@ class MessageDeltaContentImageUrlObject:
         else:
             image_url = MessageDeltaContentImageUrlObjectImageUrl.from_dict(_image_url)
 
-        message_delta_content_image_url_object = cls(
-            index=index,
-            type_=type_,
-            image_url=image_url,
-        )
+        if cls is MessageDeltaContentImageUrlObject:
+            message_delta_content_image_url_object = object.__new__(cls)
+            message_delta_content_image_url_object.index = index
+            message_delta_content_image_url_object.type_ = type_
+            message_delta_content_image_url_object.image_url = image_url
+        else:
+            message_delta_content_image_url_object = cls(
+                index,
+                type_,
+                image_url,
+            )
 
         message_delta_content_image_url_object.additional_properties = d
         return message_delta_content_image_url_object
@@ -104,3 +98,8 @@ class MessageDeltaContentImageUrlObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_image_url_object_image_url import (
+    MessageDeltaContentImageUrlObjectImageUrl,
+)

@@ -54,12 +54,17 @@ class MessageDeltaContentImageUrlObjectImageUrl:
         if isinstance(_detail, Unset):
             detail = UNSET
         else:
-            detail = MessageDeltaContentImageUrlObjectImageUrlDetail(_detail)
+            detail = _message_delta_content_image_url_object_image_url_detail_from_value(_detail)
 
-        message_delta_content_image_url_object_image_url = cls(
-            url=url,
-            detail=detail,
-        )
+        if cls is MessageDeltaContentImageUrlObjectImageUrl:
+            message_delta_content_image_url_object_image_url = object.__new__(cls)
+            message_delta_content_image_url_object_image_url.url = url
+            message_delta_content_image_url_object_image_url.detail = detail
+        else:
+            message_delta_content_image_url_object_image_url = cls(
+                url,
+                detail,
+            )
 
         message_delta_content_image_url_object_image_url.additional_properties = d
         return message_delta_content_image_url_object_image_url
@@ -79,3 +84,8 @@ class MessageDeltaContentImageUrlObjectImageUrl:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_image_url_object_image_url_detail import (
+    _from_value as _message_delta_content_image_url_object_image_url_detail_from_value,
+)

@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -56,17 +55,23 @@ class MessageDeltaContentRefusalObject:
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["refusal"], d.pop("type"))
+        type_: Literal["refusal"] = d.pop("type")
         if type_ != "refusal":
             raise ValueError(f"type must match const 'refusal', got '{type_}'")
 
         refusal = d.pop("refusal", UNSET)
 
-        message_delta_content_refusal_object = cls(
-            index=index,
-            type_=type_,
-            refusal=refusal,
-        )
+        if cls is MessageDeltaContentRefusalObject:
+            message_delta_content_refusal_object = object.__new__(cls)
+            message_delta_content_refusal_object.index = index
+            message_delta_content_refusal_object.type_ = type_
+            message_delta_content_refusal_object.refusal = refusal
+        else:
+            message_delta_content_refusal_object = cls(
+                index,
+                type_,
+                refusal,
+            )
 
         message_delta_content_refusal_object.additional_properties = d
         return message_delta_content_refusal_object

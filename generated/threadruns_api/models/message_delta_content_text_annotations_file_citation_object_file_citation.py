@@ -46,10 +46,15 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
 
         quote = d.pop("quote", UNSET)
 
-        message_delta_content_text_annotations_file_citation_object_file_citation = cls(
-            file_id=file_id,
-            quote=quote,
-        )
+        if cls is MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
+            message_delta_content_text_annotations_file_citation_object_file_citation = object.__new__(cls)
+            message_delta_content_text_annotations_file_citation_object_file_citation.file_id = file_id
+            message_delta_content_text_annotations_file_citation_object_file_citation.quote = quote
+        else:
+            message_delta_content_text_annotations_file_citation_object_file_citation = cls(
+                file_id,
+                quote,
+            )
 
         message_delta_content_text_annotations_file_citation_object_file_citation.additional_properties = d
         return message_delta_content_text_annotations_file_citation_object_file_citation

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_text_annotations_file_path_object_file_path import (
-        MessageDeltaContentTextAnnotationsFilePathObjectFilePath,
-    )
-
 
 T = TypeVar("T", bound="MessageDeltaContentTextAnnotationsFilePathObject")
 
@@ -80,14 +72,10 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_text_annotations_file_path_object_file_path import (
-            MessageDeltaContentTextAnnotationsFilePathObjectFilePath,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["file_path"], d.pop("type"))
+        type_: Literal["file_path"] = d.pop("type")
         if type_ != "file_path":
             raise ValueError(f"type must match const 'file_path', got '{type_}'")
 
@@ -104,14 +92,23 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
 
         end_index = d.pop("end_index", UNSET)
 
-        message_delta_content_text_annotations_file_path_object = cls(
-            index=index,
-            type_=type_,
-            text=text,
-            file_path=file_path,
-            start_index=start_index,
-            end_index=end_index,
-        )
+        if cls is MessageDeltaContentTextAnnotationsFilePathObject:
+            message_delta_content_text_annotations_file_path_object = object.__new__(cls)
+            message_delta_content_text_annotations_file_path_object.index = index
+            message_delta_content_text_annotations_file_path_object.type_ = type_
+            message_delta_content_text_annotations_file_path_object.text = text
+            message_delta_content_text_annotations_file_path_object.file_path = file_path
+            message_delta_content_text_annotations_file_path_object.start_index = start_index
+            message_delta_content_text_annotations_file_path_object.end_index = end_index
+        else:
+            message_delta_content_text_annotations_file_path_object = cls(
+                index,
+                type_,
+                text,
+                file_path,
+                start_index,
+                end_index,
+            )
 
         message_delta_content_text_annotations_file_path_object.additional_properties = d
         return message_delta_content_text_annotations_file_path_object
@@ -131,3 +128,8 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_text_annotations_file_path_object_file_path import (
+    MessageDeltaContentTextAnnotationsFilePathObjectFilePath,
+)

@@ -38,9 +38,13 @@ class MessageDeltaContentTextAnnotationsFilePathObjectFilePath:
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
 
-        message_delta_content_text_annotations_file_path_object_file_path = cls(
-            file_id=file_id,
-        )
+        if cls is MessageDeltaContentTextAnnotationsFilePathObjectFilePath:
+            message_delta_content_text_annotations_file_path_object_file_path = object.__new__(cls)
+            message_delta_content_text_annotations_file_path_object_file_path.file_id = file_id
+        else:
+            message_delta_content_text_annotations_file_path_object_file_path = cls(
+                file_id,
+            )
 
         message_delta_content_text_annotations_file_path_object_file_path.additional_properties = d
         return message_delta_content_text_annotations_file_path_object_file_path

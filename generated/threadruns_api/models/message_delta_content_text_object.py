@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_text_object_text import (
-        MessageDeltaContentTextObjectText,
-    )
-
 
 T = TypeVar("T", bound="MessageDeltaContentTextObject")
 
@@ -62,14 +54,10 @@ class MessageDeltaContentTextObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_text_object_text import (
-            MessageDeltaContentTextObjectText,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["text"], d.pop("type"))
+        type_: Literal["text"] = d.pop("type")
         if type_ != "text":
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
@@ -80,11 +68,17 @@ class MessageDeltaContentTextObject:
         else:
             text = MessageDeltaContentTextObjectText.from_dict(_text)
 
-        message_delta_content_text_object = cls(
-            index=index,
-            type_=type_,
-            text=text,
-        )
+        if cls is MessageDeltaContentTextObject:
+            message_delta_content_text_object = object.__new__(cls)
+            message_delta_content_text_object.index = index
+            message_delta_content_text_object.type_ = type_
+            message_delta_content_text_object.text = text
+        else:
+            message_delta_content_text_object = cls(
+                index,
+                type_,
+                text,
+            )
 
         message_delta_content_text_object.additional_properties = d
         return message_delta_content_text_object
@@ -104,3 +98,8 @@ class MessageDeltaContentTextObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_content_text_object_text import (
+    MessageDeltaContentTextObjectText,
+)

@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_text_annotations_file_citation_object import (
-        MessageDeltaContentTextAnnotationsFileCitationObject,
-    )
-    from ..models.message_delta_content_text_annotations_file_path_object import (
-        MessageDeltaContentTextAnnotationsFilePathObject,
-    )
-
 
 T = TypeVar("T", bound="MessageDeltaContentTextObjectText")
 
@@ -38,13 +29,6 @@ class MessageDeltaContentTextObjectText:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.message_delta_content_text_annotations_file_citation_object import (
-            MessageDeltaContentTextAnnotationsFileCitationObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_text_annotations_file_path_object import (
-            MessageDeltaContentTextAnnotationsFilePathObject,  # noqa: PLC0415
-        )
-
         value = self.value
 
         annotations: list[dict[str, Any]] | Unset = UNSET
@@ -72,13 +56,6 @@ class MessageDeltaContentTextObjectText:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_text_annotations_file_citation_object import (
-            MessageDeltaContentTextAnnotationsFileCitationObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_text_annotations_file_path_object import (
-            MessageDeltaContentTextAnnotationsFilePathObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         value = d.pop("value", UNSET)
 
@@ -90,49 +67,17 @@ class MessageDeltaContentTextObjectText:
             | Unset
         ) = UNSET
         if _annotations is not UNSET:
-            annotations = []
-            for annotations_item_data in _annotations:
+            annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in _annotations]
 
-                def _parse_annotations_item(
-                    data: object,
-                ) -> (
-                    MessageDeltaContentTextAnnotationsFileCitationObject
-                    | MessageDeltaContentTextAnnotationsFilePathObject
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_text_annotation_delta_type_0 = (
-                            MessageDeltaContentTextAnnotationsFileCitationObject.from_dict(data)
-                        )
-
-                        return componentsschemas_text_annotation_delta_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_text_annotation_delta_type_1 = (
-                            MessageDeltaContentTextAnnotationsFilePathObject.from_dict(data)
-                        )
-
-                        return componentsschemas_text_annotation_delta_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(
-                        MessageDeltaContentTextAnnotationsFileCitationObject
-                        | MessageDeltaContentTextAnnotationsFilePathObject,
-                        data,
-                    )
-
-                annotations_item = _parse_annotations_item(annotations_item_data)
-
-                annotations.append(annotations_item)
-
-        message_delta_content_text_object_text = cls(
-            value=value,
-            annotations=annotations,
-        )
+        if cls is MessageDeltaContentTextObjectText:
+            message_delta_content_text_object_text = object.__new__(cls)
+            message_delta_content_text_object_text.value = value
+            message_delta_content_text_object_text.annotations = annotations
+        else:
+            message_delta_content_text_object_text = cls(
+                value,
+                annotations,
+            )
 
         message_delta_content_text_object_text.additional_properties = d
         return message_delta_content_text_object_text
@@ -152,3 +97,45 @@ class MessageDeltaContentTextObjectText:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_annotations_item(
+    data: object,
+) -> MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "file_citation":
+            try:
+                componentsschemas_text_annotation_delta_type_0 = (
+                    MessageDeltaContentTextAnnotationsFileCitationObject.from_dict(data)
+                )
+
+                return componentsschemas_text_annotation_delta_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_path":
+            try:
+                componentsschemas_text_annotation_delta_type_1 = (
+                    MessageDeltaContentTextAnnotationsFilePathObject.from_dict(data)
+                )
+
+                return componentsschemas_text_annotation_delta_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject,
+            data,
+        )
+    return cast(
+        MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject, data
+    )
+
+
+from ..models.message_delta_content_text_annotations_file_citation_object import (
+    MessageDeltaContentTextAnnotationsFileCitationObject,
+)
+from ..models.message_delta_content_text_annotations_file_path_object import (
+    MessageDeltaContentTextAnnotationsFilePathObject,
+)

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.message_delta_object_delta import MessageDeltaObjectDelta
-
 
 T = TypeVar("T", bound="MessageDeltaObject")
 
@@ -56,22 +50,26 @@ class MessageDeltaObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_object_delta import MessageDeltaObjectDelta  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["thread.message.delta"], d.pop("object"))
+        object_: Literal["thread.message.delta"] = d.pop("object")
         if object_ != "thread.message.delta":
             raise ValueError(f"object must match const 'thread.message.delta', got '{object_}'")
 
         delta = MessageDeltaObjectDelta.from_dict(d.pop("delta"))
 
-        message_delta_object = cls(
-            id=id,
-            object_=object_,
-            delta=delta,
-        )
+        if cls is MessageDeltaObject:
+            message_delta_object = object.__new__(cls)
+            message_delta_object.id = id
+            message_delta_object.object_ = object_
+            message_delta_object.delta = delta
+        else:
+            message_delta_object = cls(
+                id,
+                object_,
+                delta,
+            )
 
         message_delta_object.additional_properties = d
         return message_delta_object
@@ -91,3 +89,6 @@ class MessageDeltaObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_delta_object_delta import MessageDeltaObjectDelta

@@ -2,26 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.message_delta_object_delta_role import MessageDeltaObjectDeltaRole
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.message_delta_content_image_file_object import (
-        MessageDeltaContentImageFileObject,
-    )
-    from ..models.message_delta_content_image_url_object import (
-        MessageDeltaContentImageUrlObject,
-    )
-    from ..models.message_delta_content_refusal_object import (
-        MessageDeltaContentRefusalObject,
-    )
-    from ..models.message_delta_content_text_object import MessageDeltaContentTextObject
-
 
 T = TypeVar("T", bound="MessageDeltaObjectDelta")
 
@@ -48,19 +35,6 @@ class MessageDeltaObjectDelta:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.message_delta_content_image_file_object import (
-            MessageDeltaContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_image_url_object import (
-            MessageDeltaContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_refusal_object import (
-            MessageDeltaContentRefusalObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_text_object import (
-            MessageDeltaContentTextObject,  # noqa: PLC0415
-        )
-
         role: str | Unset = UNSET
         if not isinstance(self.role, Unset):
             role = self.role.value
@@ -94,26 +68,13 @@ class MessageDeltaObjectDelta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_delta_content_image_file_object import (
-            MessageDeltaContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_image_url_object import (
-            MessageDeltaContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_refusal_object import (
-            MessageDeltaContentRefusalObject,  # noqa: PLC0415
-        )
-        from ..models.message_delta_content_text_object import (
-            MessageDeltaContentTextObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _role = d.pop("role", UNSET)
         role: MessageDeltaObjectDeltaRole | Unset
         if isinstance(_role, Unset):
             role = UNSET
         else:
-            role = MessageDeltaObjectDeltaRole(_role)
+            role = _message_delta_object_delta_role_from_value(_role)
 
         _content = d.pop("content", UNSET)
         content: (
@@ -126,71 +87,17 @@ class MessageDeltaObjectDelta:
             | Unset
         ) = UNSET
         if _content is not UNSET:
-            content = []
-            for content_item_data in _content:
+            content = [_parse_content_item(content_item_data) for content_item_data in _content]
 
-                def _parse_content_item(
-                    data: object,
-                ) -> (
-                    MessageDeltaContentImageFileObject
-                    | MessageDeltaContentImageUrlObject
-                    | MessageDeltaContentRefusalObject
-                    | MessageDeltaContentTextObject
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_message_content_delta_type_0 = MessageDeltaContentImageFileObject.from_dict(
-                            data
-                        )
-
-                        return componentsschemas_message_content_delta_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_message_content_delta_type_1 = MessageDeltaContentTextObject.from_dict(data)
-
-                        return componentsschemas_message_content_delta_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_message_content_delta_type_2 = MessageDeltaContentRefusalObject.from_dict(
-                            data
-                        )
-
-                        return componentsschemas_message_content_delta_type_2
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_message_content_delta_type_3 = MessageDeltaContentImageUrlObject.from_dict(
-                            data
-                        )
-
-                        return componentsschemas_message_content_delta_type_3
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(
-                        MessageDeltaContentImageFileObject
-                        | MessageDeltaContentImageUrlObject
-                        | MessageDeltaContentRefusalObject
-                        | MessageDeltaContentTextObject,
-                        data,
-                    )
-
-                content_item = _parse_content_item(content_item_data)
-
-                content.append(content_item)
-
-        message_delta_object_delta = cls(
-            role=role,
-            content=content,
-        )
+        if cls is MessageDeltaObjectDelta:
+            message_delta_object_delta = object.__new__(cls)
+            message_delta_object_delta.role = role
+            message_delta_object_delta.content = content
+        else:
+            message_delta_object_delta = cls(
+                role,
+                content,
+            )
 
         message_delta_object_delta.additional_properties = d
         return message_delta_object_delta
@@ -210,3 +117,76 @@ class MessageDeltaObjectDelta:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_content_item(
+    data: object,
+) -> (
+    MessageDeltaContentImageFileObject
+    | MessageDeltaContentImageUrlObject
+    | MessageDeltaContentRefusalObject
+    | MessageDeltaContentTextObject
+):
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "image_file":
+            try:
+                componentsschemas_message_content_delta_type_0 = MessageDeltaContentImageFileObject.from_dict(data)
+
+                return componentsschemas_message_content_delta_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "text":
+            try:
+                componentsschemas_message_content_delta_type_1 = MessageDeltaContentTextObject.from_dict(data)
+
+                return componentsschemas_message_content_delta_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "refusal":
+            try:
+                componentsschemas_message_content_delta_type_2 = MessageDeltaContentRefusalObject.from_dict(data)
+
+                return componentsschemas_message_content_delta_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "image_url":
+            try:
+                componentsschemas_message_content_delta_type_3 = MessageDeltaContentImageUrlObject.from_dict(data)
+
+                return componentsschemas_message_content_delta_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            MessageDeltaContentImageFileObject
+            | MessageDeltaContentImageUrlObject
+            | MessageDeltaContentRefusalObject
+            | MessageDeltaContentTextObject,
+            data,
+        )
+    return cast(
+        MessageDeltaContentImageFileObject
+        | MessageDeltaContentImageUrlObject
+        | MessageDeltaContentRefusalObject
+        | MessageDeltaContentTextObject,
+        data,
+    )
+
+
+from ..models.message_delta_content_image_file_object import (
+    MessageDeltaContentImageFileObject,
+)
+from ..models.message_delta_content_image_url_object import (
+    MessageDeltaContentImageUrlObject,
+)
+from ..models.message_delta_content_refusal_object import (
+    MessageDeltaContentRefusalObject,
+)
+from ..models.message_delta_content_text_object import MessageDeltaContentTextObject
+from ..models.message_delta_object_delta_role import (
+    _from_value as _message_delta_object_delta_role_from_value,
+)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -15,16 +14,6 @@ from attrs import field as _attrs_field
 
 from ..models.message_object_role import MessageObjectRole
 from ..models.message_object_status import MessageObjectStatus
-
-if TYPE_CHECKING:
-    from ..models.message_content_image_file_object import MessageContentImageFileObject
-    from ..models.message_content_image_url_object import MessageContentImageUrlObject
-    from ..models.message_content_refusal_object import MessageContentRefusalObject
-    from ..models.message_content_text_object import MessageContentTextObject
-    from ..models.message_object_attachment import MessageObjectAttachment
-    from ..models.message_object_incomplete_details import MessageObjectIncompleteDetails
-    from ..models.metadata import Metadata
-
 
 T = TypeVar("T", bound="MessageObject")
 
@@ -74,19 +63,6 @@ class MessageObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.message_content_image_file_object import (
-            MessageContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_image_url_object import (
-            MessageContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_refusal_object import MessageContentRefusalObject  # noqa: PLC0415
-        from ..models.message_content_text_object import MessageContentTextObject  # noqa: PLC0415
-        from ..models.message_object_incomplete_details import (
-            MessageObjectIncompleteDetails,  # noqa: PLC0415
-        )
-        from ..models.metadata import Metadata  # noqa: PLC0415
-
         id = self.id
 
         object_ = self.object_
@@ -173,24 +149,10 @@ class MessageObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.message_content_image_file_object import (
-            MessageContentImageFileObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_image_url_object import (
-            MessageContentImageUrlObject,  # noqa: PLC0415
-        )
-        from ..models.message_content_refusal_object import MessageContentRefusalObject  # noqa: PLC0415
-        from ..models.message_content_text_object import MessageContentTextObject  # noqa: PLC0415
-        from ..models.message_object_attachment import MessageObjectAttachment  # noqa: PLC0415
-        from ..models.message_object_incomplete_details import (
-            MessageObjectIncompleteDetails,  # noqa: PLC0415
-        )
-        from ..models.metadata import Metadata  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["thread.message"], d.pop("object"))
+        object_: Literal["thread.message"] = d.pop("object")
         if object_ != "thread.message":
             raise ValueError(f"object must match const 'thread.message', got '{object_}'")
 
@@ -198,160 +160,62 @@ class MessageObject:
 
         thread_id = d.pop("thread_id")
 
-        status = MessageObjectStatus(d.pop("status"))
+        status = _message_object_status_from_value(d.pop("status"))
 
-        def _parse_incomplete_details(data: object) -> MessageObjectIncompleteDetails | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                incomplete_details_type_0 = MessageObjectIncompleteDetails.from_dict(data)
+        _incomplete_details = d.pop("incomplete_details", None)
+        incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
-                return incomplete_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(MessageObjectIncompleteDetails | None, data)
+        completed_at: int | None = d.pop("completed_at", None)
 
-        incomplete_details = _parse_incomplete_details(d.pop("incomplete_details", None))
+        incomplete_at: int | None = d.pop("incomplete_at", None)
 
-        def _parse_completed_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        role = _message_object_role_from_value(d.pop("role"))
 
-        completed_at = _parse_completed_at(d.pop("completed_at", None))
+        content = [_parse_content_item(content_item_data) for content_item_data in d.pop("content")]
 
-        def _parse_incomplete_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        assistant_id: None | str = d.pop("assistant_id", None)
 
-        incomplete_at = _parse_incomplete_at(d.pop("incomplete_at", None))
+        run_id: None | str = d.pop("run_id", None)
 
-        role = MessageObjectRole(d.pop("role"))
+        _attachments = d.pop("attachments", None)
+        attachments = None if _attachments is None else _parse_attachments(_attachments)
 
-        content = []
-        _content = d.pop("content")
-        for content_item_data in _content:
+        _metadata = d.pop("metadata", None)
+        metadata = None if _metadata is None else _parse_metadata(_metadata)
 
-            def _parse_content_item(
-                data: object,
-            ) -> (
-                MessageContentImageFileObject
-                | MessageContentImageUrlObject
-                | MessageContentRefusalObject
-                | MessageContentTextObject
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_message_content_type_0 = MessageContentImageFileObject.from_dict(data)
-
-                    return componentsschemas_message_content_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_message_content_type_1 = MessageContentImageUrlObject.from_dict(data)
-
-                    return componentsschemas_message_content_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_message_content_type_2 = MessageContentTextObject.from_dict(data)
-
-                    return componentsschemas_message_content_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_message_content_type_3 = MessageContentRefusalObject.from_dict(data)
-
-                    return componentsschemas_message_content_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(
-                    MessageContentImageFileObject
-                    | MessageContentImageUrlObject
-                    | MessageContentRefusalObject
-                    | MessageContentTextObject,
-                    data,
-                )
-
-            content_item = _parse_content_item(content_item_data)
-
-            content.append(content_item)
-
-        def _parse_assistant_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        assistant_id = _parse_assistant_id(d.pop("assistant_id", None))
-
-        def _parse_run_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        run_id = _parse_run_id(d.pop("run_id", None))
-
-        def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                attachments_type_0 = []
-                _attachments_type_0 = data
-                for attachments_type_0_item_data in _attachments_type_0:
-                    attachments_type_0_item = MessageObjectAttachment.from_dict(attachments_type_0_item_data)
-
-                    attachments_type_0.append(attachments_type_0_item)
-
-                return attachments_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[MessageObjectAttachment] | None, data)
-
-        attachments = _parse_attachments(d.pop("attachments", None))
-
-        def _parse_metadata(data: object) -> Metadata | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_metadata_type_0 = Metadata.from_dict(data)
-
-                return componentsschemas_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Metadata | None, data)
-
-        metadata = _parse_metadata(d.pop("metadata", None))
-
-        message_object = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            thread_id=thread_id,
-            status=status,
-            incomplete_details=incomplete_details,
-            completed_at=completed_at,
-            incomplete_at=incomplete_at,
-            role=role,
-            content=content,
-            assistant_id=assistant_id,
-            run_id=run_id,
-            attachments=attachments,
-            metadata=metadata,
-        )
+        if cls is MessageObject:
+            message_object = object.__new__(cls)
+            message_object.id = id
+            message_object.object_ = object_
+            message_object.created_at = created_at
+            message_object.thread_id = thread_id
+            message_object.status = status
+            message_object.incomplete_details = incomplete_details
+            message_object.completed_at = completed_at
+            message_object.incomplete_at = incomplete_at
+            message_object.role = role
+            message_object.content = content
+            message_object.assistant_id = assistant_id
+            message_object.run_id = run_id
+            message_object.attachments = attachments
+            message_object.metadata = metadata
+        else:
+            message_object = cls(
+                id,
+                object_,
+                created_at,
+                thread_id,
+                status,
+                incomplete_details,
+                completed_at,
+                incomplete_at,
+                role,
+                content,
+                assistant_id,
+                run_id,
+                attachments,
+                metadata,
+            )
 
         message_object.additional_properties = d
         return message_object
@@ -371,3 +235,118 @@ class MessageObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_incomplete_details(data: object) -> MessageObjectIncompleteDetails | None:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            incomplete_details_type_0 = MessageObjectIncompleteDetails.from_dict(data)
+
+            return incomplete_details_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(MessageObjectIncompleteDetails | None, data)
+
+
+def _parse_content_item(
+    data: object,
+) -> (
+    MessageContentImageFileObject
+    | MessageContentImageUrlObject
+    | MessageContentRefusalObject
+    | MessageContentTextObject
+):
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "image_file":
+            try:
+                componentsschemas_message_content_type_0 = MessageContentImageFileObject.from_dict(data)
+
+                return componentsschemas_message_content_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "image_url":
+            try:
+                componentsschemas_message_content_type_1 = MessageContentImageUrlObject.from_dict(data)
+
+                return componentsschemas_message_content_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "text":
+            try:
+                componentsschemas_message_content_type_2 = MessageContentTextObject.from_dict(data)
+
+                return componentsschemas_message_content_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "refusal":
+            try:
+                componentsschemas_message_content_type_3 = MessageContentRefusalObject.from_dict(data)
+
+                return componentsschemas_message_content_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            MessageContentImageFileObject
+            | MessageContentImageUrlObject
+            | MessageContentRefusalObject
+            | MessageContentTextObject,
+            data,
+        )
+    return cast(
+        MessageContentImageFileObject
+        | MessageContentImageUrlObject
+        | MessageContentRefusalObject
+        | MessageContentTextObject,
+        data,
+    )
+
+
+def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
+    if data is None:
+        return data
+    if isinstance(data, list):
+        try:
+            attachments_type_0 = [
+                MessageObjectAttachment.from_dict(attachments_type_0_item_data) for attachments_type_0_item_data in data
+            ]
+
+            return attachments_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(list[MessageObjectAttachment] | None, data)
+
+
+def _parse_metadata(data: object) -> Metadata | None:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_metadata_type_0 = Metadata.from_dict(data)
+
+            return componentsschemas_metadata_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(Metadata | None, data)
+
+
+from ..models.message_content_image_file_object import MessageContentImageFileObject
+from ..models.message_content_image_url_object import MessageContentImageUrlObject
+from ..models.message_content_refusal_object import MessageContentRefusalObject
+from ..models.message_content_text_object import MessageContentTextObject
+from ..models.message_object_attachment import MessageObjectAttachment
+from ..models.message_object_incomplete_details import MessageObjectIncompleteDetails
+from ..models.message_object_role import _from_value as _message_object_role_from_value
+from ..models.message_object_status import (
+    _from_value as _message_object_status_from_value,
+)
+from ..models.metadata import Metadata

@@ -40,11 +40,15 @@ class MessageObjectIncompleteDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        reason = MessageObjectIncompleteDetailsReason(d.pop("reason"))
+        reason = _message_object_incomplete_details_reason_from_value(d.pop("reason"))
 
-        message_object_incomplete_details = cls(
-            reason=reason,
-        )
+        if cls is MessageObjectIncompleteDetails:
+            message_object_incomplete_details = object.__new__(cls)
+            message_object_incomplete_details.reason = reason
+        else:
+            message_object_incomplete_details = cls(
+                reason,
+            )
 
         message_object_incomplete_details.additional_properties = d
         return message_object_incomplete_details
@@ -64,3 +68,8 @@ class MessageObjectIncompleteDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.message_object_incomplete_details_reason import (
+    _from_value as _message_object_incomplete_details_reason_from_value,
+)

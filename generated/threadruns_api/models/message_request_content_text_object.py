@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -46,16 +45,21 @@ class MessageRequestContentTextObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["text"], d.pop("type"))
+        type_: Literal["text"] = d.pop("type")
         if type_ != "text":
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         text = d.pop("text")
 
-        message_request_content_text_object = cls(
-            type_=type_,
-            text=text,
-        )
+        if cls is MessageRequestContentTextObject:
+            message_request_content_text_object = object.__new__(cls)
+            message_request_content_text_object.type_ = type_
+            message_request_content_text_object.text = text
+        else:
+            message_request_content_text_object = cls(
+                type_,
+                text,
+            )
 
         message_request_content_text_object.additional_properties = d
         return message_request_content_text_object

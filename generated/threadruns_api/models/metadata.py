@@ -26,7 +26,10 @@ class Metadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        metadata = cls()
+        if cls is Metadata:
+            metadata = object.__new__(cls)
+        else:
+            metadata = cls()
 
         metadata.additional_properties = d
         return metadata

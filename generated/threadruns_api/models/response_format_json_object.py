@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -42,13 +41,17 @@ class ResponseFormatJsonObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["json_object"], d.pop("type"))
+        type_: Literal["json_object"] = d.pop("type")
         if type_ != "json_object":
             raise ValueError(f"type must match const 'json_object', got '{type_}'")
 
-        response_format_json_object = cls(
-            type_=type_,
-        )
+        if cls is ResponseFormatJsonObject:
+            response_format_json_object = object.__new__(cls)
+            response_format_json_object.type_ = type_
+        else:
+            response_format_json_object = cls(
+                type_,
+            )
 
         response_format_json_object.additional_properties = d
         return response_format_json_object

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.response_format_json_schema_json_schema import (
-        ResponseFormatJsonSchemaJsonSchema,
-    )
-
 
 T = TypeVar("T", bound="ResponseFormatJsonSchema")
 
@@ -53,21 +45,22 @@ class ResponseFormatJsonSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.response_format_json_schema_json_schema import (
-            ResponseFormatJsonSchemaJsonSchema,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["json_schema"], d.pop("type"))
+        type_: Literal["json_schema"] = d.pop("type")
         if type_ != "json_schema":
             raise ValueError(f"type must match const 'json_schema', got '{type_}'")
 
         json_schema = ResponseFormatJsonSchemaJsonSchema.from_dict(d.pop("json_schema"))
 
-        response_format_json_schema = cls(
-            type_=type_,
-            json_schema=json_schema,
-        )
+        if cls is ResponseFormatJsonSchema:
+            response_format_json_schema = object.__new__(cls)
+            response_format_json_schema.type_ = type_
+            response_format_json_schema.json_schema = json_schema
+        else:
+            response_format_json_schema = cls(
+                type_,
+                json_schema,
+            )
 
         response_format_json_schema.additional_properties = d
         return response_format_json_schema
@@ -87,3 +80,8 @@ class ResponseFormatJsonSchema:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.response_format_json_schema_json_schema import (
+    ResponseFormatJsonSchemaJsonSchema,
+)

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.response_format_json_schema_schema import ResponseFormatJsonSchemaSchema
-
 
 T = TypeVar("T", bound="ResponseFormatJsonSchemaJsonSchema")
 
@@ -65,10 +61,6 @@ class ResponseFormatJsonSchemaJsonSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.response_format_json_schema_schema import (
-            ResponseFormatJsonSchemaSchema,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -81,21 +73,21 @@ class ResponseFormatJsonSchemaJsonSchema:
         else:
             schema = ResponseFormatJsonSchemaSchema.from_dict(_schema)
 
-        def _parse_strict(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
+        strict: bool | None | Unset = d.pop("strict", UNSET)
 
-        strict = _parse_strict(d.pop("strict", UNSET))
-
-        response_format_json_schema_json_schema = cls(
-            name=name,
-            description=description,
-            schema=schema,
-            strict=strict,
-        )
+        if cls is ResponseFormatJsonSchemaJsonSchema:
+            response_format_json_schema_json_schema = object.__new__(cls)
+            response_format_json_schema_json_schema.name = name
+            response_format_json_schema_json_schema.description = description
+            response_format_json_schema_json_schema.schema = schema
+            response_format_json_schema_json_schema.strict = strict
+        else:
+            response_format_json_schema_json_schema = cls(
+                name,
+                description,
+                schema,
+                strict,
+            )
 
         response_format_json_schema_json_schema.additional_properties = d
         return response_format_json_schema_json_schema
@@ -115,3 +107,6 @@ class ResponseFormatJsonSchemaJsonSchema:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.response_format_json_schema_schema import ResponseFormatJsonSchemaSchema

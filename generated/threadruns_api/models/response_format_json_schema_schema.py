@@ -26,7 +26,10 @@ class ResponseFormatJsonSchemaSchema:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        response_format_json_schema_schema = cls()
+        if cls is ResponseFormatJsonSchemaSchema:
+            response_format_json_schema_schema = object.__new__(cls)
+        else:
+            response_format_json_schema_schema = cls()
 
         response_format_json_schema_schema.additional_properties = d
         return response_format_json_schema_schema

@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -42,13 +41,17 @@ class ResponseFormatText:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["text"], d.pop("type"))
+        type_: Literal["text"] = d.pop("type")
         if type_ != "text":
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
-        response_format_text = cls(
-            type_=type_,
-        )
+        if cls is ResponseFormatText:
+            response_format_text = object.__new__(cls)
+            response_format_text.type_ = type_
+        else:
+            response_format_text = cls(
+                type_,
+            )
 
         response_format_text.additional_properties = d
         return response_format_text

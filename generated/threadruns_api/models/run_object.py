@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -21,22 +20,6 @@ from ..models.assistants_api_tool_choice_option_mode import (
 )
 from ..models.run_status import RunStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.assistant_tools_code import AssistantToolsCode
-    from ..models.assistant_tools_file_search import AssistantToolsFileSearch
-    from ..models.assistant_tools_function import AssistantToolsFunction
-    from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice
-    from ..models.metadata import Metadata
-    from ..models.response_format_json_object import ResponseFormatJsonObject
-    from ..models.response_format_json_schema import ResponseFormatJsonSchema
-    from ..models.response_format_text import ResponseFormatText
-    from ..models.run_completion_usage import RunCompletionUsage
-    from ..models.run_object_incomplete_details import RunObjectIncompleteDetails
-    from ..models.run_object_last_error import RunObjectLastError
-    from ..models.run_object_required_action import RunObjectRequiredAction
-    from ..models.truncation_object import TruncationObject
-
 
 T = TypeVar("T", bound="RunObject")
 
@@ -115,20 +98,6 @@ class RunObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search import AssistantToolsFileSearch  # noqa: PLC0415
-        from ..models.assistant_tools_function import AssistantToolsFunction  # noqa: PLC0415
-        from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.response_format_json_object import ResponseFormatJsonObject  # noqa: PLC0415
-        from ..models.response_format_json_schema import ResponseFormatJsonSchema  # noqa: PLC0415
-        from ..models.response_format_text import ResponseFormatText  # noqa: PLC0415
-        from ..models.run_completion_usage import RunCompletionUsage  # noqa: PLC0415
-        from ..models.run_object_incomplete_details import RunObjectIncompleteDetails  # noqa: PLC0415
-        from ..models.run_object_last_error import RunObjectLastError  # noqa: PLC0415
-        from ..models.run_object_required_action import RunObjectRequiredAction  # noqa: PLC0415
-        from ..models.truncation_object import TruncationObject  # noqa: PLC0415
-
         id = self.id
 
         object_ = self.object_
@@ -289,24 +258,10 @@ class RunObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.assistant_tools_code import AssistantToolsCode  # noqa: PLC0415
-        from ..models.assistant_tools_file_search import AssistantToolsFileSearch  # noqa: PLC0415
-        from ..models.assistant_tools_function import AssistantToolsFunction  # noqa: PLC0415
-        from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice  # noqa: PLC0415
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.response_format_json_object import ResponseFormatJsonObject  # noqa: PLC0415
-        from ..models.response_format_json_schema import ResponseFormatJsonSchema  # noqa: PLC0415
-        from ..models.response_format_text import ResponseFormatText  # noqa: PLC0415
-        from ..models.run_completion_usage import RunCompletionUsage  # noqa: PLC0415
-        from ..models.run_object_incomplete_details import RunObjectIncompleteDetails  # noqa: PLC0415
-        from ..models.run_object_last_error import RunObjectLastError  # noqa: PLC0415
-        from ..models.run_object_required_action import RunObjectRequiredAction  # noqa: PLC0415
-        from ..models.truncation_object import TruncationObject  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["thread.run"], d.pop("object"))
+        object_: Literal["thread.run"] = d.pop("object")
         if object_ != "thread.run":
             raise ValueError(f"object must match const 'thread.run', got '{object_}'")
 
@@ -316,320 +271,117 @@ class RunObject:
 
         assistant_id = d.pop("assistant_id")
 
-        status = RunStatus(d.pop("status"))
+        status = _run_status_from_value(d.pop("status"))
 
-        def _parse_required_action(data: object) -> None | RunObjectRequiredAction:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                required_action_type_0 = RunObjectRequiredAction.from_dict(data)
+        _required_action = d.pop("required_action", None)
+        required_action = None if _required_action is None else _parse_required_action(_required_action)
 
-                return required_action_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunObjectRequiredAction, data)
+        _last_error = d.pop("last_error", None)
+        last_error = None if _last_error is None else _parse_last_error(_last_error)
 
-        required_action = _parse_required_action(d.pop("required_action", None))
+        expires_at: int | None = d.pop("expires_at", None)
 
-        def _parse_last_error(data: object) -> None | RunObjectLastError:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                last_error_type_0 = RunObjectLastError.from_dict(data)
+        started_at: int | None = d.pop("started_at", None)
 
-                return last_error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunObjectLastError, data)
+        cancelled_at: int | None = d.pop("cancelled_at", None)
 
-        last_error = _parse_last_error(d.pop("last_error", None))
+        failed_at: int | None = d.pop("failed_at", None)
 
-        def _parse_expires_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        completed_at: int | None = d.pop("completed_at", None)
 
-        expires_at = _parse_expires_at(d.pop("expires_at", None))
-
-        def _parse_started_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        started_at = _parse_started_at(d.pop("started_at", None))
-
-        def _parse_cancelled_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        cancelled_at = _parse_cancelled_at(d.pop("cancelled_at", None))
-
-        def _parse_failed_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        failed_at = _parse_failed_at(d.pop("failed_at", None))
-
-        def _parse_completed_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        completed_at = _parse_completed_at(d.pop("completed_at", None))
-
-        def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                incomplete_details_type_0 = RunObjectIncompleteDetails.from_dict(data)
-
-                return incomplete_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunObjectIncompleteDetails, data)
-
-        incomplete_details = _parse_incomplete_details(d.pop("incomplete_details", None))
+        _incomplete_details = d.pop("incomplete_details", None)
+        incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
         model = d.pop("model")
 
         instructions = d.pop("instructions")
 
-        tools = []
-        _tools = d.pop("tools")
-        for tools_item_data in _tools:
+        tools = [_parse_tools_item(tools_item_data) for tools_item_data in d.pop("tools")]
 
-            def _parse_tools_item(
-                data: object,
-            ) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
+        _metadata = d.pop("metadata", None)
+        metadata = None if _metadata is None else _parse_metadata(_metadata)
 
-                    return componentsschemas_assistant_tool_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
+        _usage = d.pop("usage", None)
+        usage = None if _usage is None else _parse_usage(_usage)
 
-                    return componentsschemas_assistant_tool_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
+        max_prompt_tokens: int | None = d.pop("max_prompt_tokens", None)
 
-                    return componentsschemas_assistant_tool_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+        max_completion_tokens: int | None = d.pop("max_completion_tokens", None)
 
-            tools_item = _parse_tools_item(tools_item_data)
+        _truncation_strategy = d.pop("truncation_strategy", None)
+        truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
 
-            tools.append(tools_item)
-
-        def _parse_metadata(data: object) -> Metadata | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_metadata_type_0 = Metadata.from_dict(data)
-
-                return componentsschemas_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Metadata | None, data)
-
-        metadata = _parse_metadata(d.pop("metadata", None))
-
-        def _parse_usage(data: object) -> None | RunCompletionUsage:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_run_completion_usage_type_0 = RunCompletionUsage.from_dict(data)
-
-                return componentsschemas_run_completion_usage_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunCompletionUsage, data)
-
-        usage = _parse_usage(d.pop("usage", None))
-
-        def _parse_max_prompt_tokens(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        max_prompt_tokens = _parse_max_prompt_tokens(d.pop("max_prompt_tokens", None))
-
-        def _parse_max_completion_tokens(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        max_completion_tokens = _parse_max_completion_tokens(d.pop("max_completion_tokens", None))
-
-        def _parse_truncation_strategy(data: object) -> None | TruncationObject:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                truncation_strategy_type_0 = TruncationObject.from_dict(data)
-
-                return truncation_strategy_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TruncationObject, data)
-
-        truncation_strategy = _parse_truncation_strategy(d.pop("truncation_strategy", None))
-
-        def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_assistants_api_tool_choice_option_type_0 = AssistantsApiToolChoiceOptionMode(data)
-
-                return componentsschemas_assistants_api_tool_choice_option_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
-
-                return componentsschemas_assistants_api_tool_choice_option_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None, data)
-
-        tool_choice = _parse_tool_choice(d.pop("tool_choice", None))
+        _tool_choice = d.pop("tool_choice", None)
+        tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
         parallel_tool_calls = d.pop("parallel_tool_calls")
 
-        def _parse_response_format(
-            data: object,
-        ) -> (
-            AssistantsApiResponseFormatOptionAuto
-            | None
-            | ResponseFormatJsonObject
-            | ResponseFormatJsonSchema
-            | ResponseFormatText
-        ):
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_assistants_api_response_format_option_type_0 = AssistantsApiResponseFormatOptionAuto(
-                    data
-                )
+        _response_format = d.pop("response_format", None)
+        response_format = None if _response_format is None else _parse_response_format(_response_format)
 
-                return componentsschemas_assistants_api_response_format_option_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
+        temperature: float | None | Unset = d.pop("temperature", UNSET)
 
-                return componentsschemas_assistants_api_response_format_option_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(
-                    data
-                )
+        top_p: float | None | Unset = d.pop("top_p", UNSET)
 
-                return componentsschemas_assistants_api_response_format_option_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(
-                    data
-                )
-
-                return componentsschemas_assistants_api_response_format_option_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                AssistantsApiResponseFormatOptionAuto
-                | None
-                | ResponseFormatJsonObject
-                | ResponseFormatJsonSchema
-                | ResponseFormatText,
-                data,
+        if cls is RunObject:
+            run_object = object.__new__(cls)
+            run_object.id = id
+            run_object.object_ = object_
+            run_object.created_at = created_at
+            run_object.thread_id = thread_id
+            run_object.assistant_id = assistant_id
+            run_object.status = status
+            run_object.required_action = required_action
+            run_object.last_error = last_error
+            run_object.expires_at = expires_at
+            run_object.started_at = started_at
+            run_object.cancelled_at = cancelled_at
+            run_object.failed_at = failed_at
+            run_object.completed_at = completed_at
+            run_object.incomplete_details = incomplete_details
+            run_object.model = model
+            run_object.instructions = instructions
+            run_object.tools = tools
+            run_object.metadata = metadata
+            run_object.usage = usage
+            run_object.max_prompt_tokens = max_prompt_tokens
+            run_object.max_completion_tokens = max_completion_tokens
+            run_object.truncation_strategy = truncation_strategy
+            run_object.tool_choice = tool_choice
+            run_object.parallel_tool_calls = parallel_tool_calls
+            run_object.response_format = response_format
+            run_object.temperature = temperature
+            run_object.top_p = top_p
+        else:
+            run_object = cls(
+                id,
+                object_,
+                created_at,
+                thread_id,
+                assistant_id,
+                status,
+                required_action,
+                last_error,
+                expires_at,
+                started_at,
+                cancelled_at,
+                failed_at,
+                completed_at,
+                incomplete_details,
+                model,
+                instructions,
+                tools,
+                metadata,
+                usage,
+                max_prompt_tokens,
+                max_completion_tokens,
+                truncation_strategy,
+                tool_choice,
+                parallel_tool_calls,
+                response_format,
+                temperature,
+                top_p,
             )
-
-        response_format = _parse_response_format(d.pop("response_format", None))
-
-        def _parse_temperature(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        temperature = _parse_temperature(d.pop("temperature", UNSET))
-
-        def _parse_top_p(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        top_p = _parse_top_p(d.pop("top_p", UNSET))
-
-        run_object = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            thread_id=thread_id,
-            assistant_id=assistant_id,
-            status=status,
-            required_action=required_action,
-            last_error=last_error,
-            expires_at=expires_at,
-            started_at=started_at,
-            cancelled_at=cancelled_at,
-            failed_at=failed_at,
-            completed_at=completed_at,
-            incomplete_details=incomplete_details,
-            model=model,
-            instructions=instructions,
-            tools=tools,
-            metadata=metadata,
-            usage=usage,
-            max_prompt_tokens=max_prompt_tokens,
-            max_completion_tokens=max_completion_tokens,
-            truncation_strategy=truncation_strategy,
-            tool_choice=tool_choice,
-            parallel_tool_calls=parallel_tool_calls,
-            response_format=response_format,
-            temperature=temperature,
-            top_p=top_p,
-        )
 
         run_object.additional_properties = d
         return run_object
@@ -649,3 +401,233 @@ class RunObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_required_action(data: object) -> None | RunObjectRequiredAction:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            required_action_type_0 = RunObjectRequiredAction.from_dict(data)
+
+            return required_action_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunObjectRequiredAction, data)
+
+
+def _parse_last_error(data: object) -> None | RunObjectLastError:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            last_error_type_0 = RunObjectLastError.from_dict(data)
+
+            return last_error_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunObjectLastError, data)
+
+
+def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            incomplete_details_type_0 = RunObjectIncompleteDetails.from_dict(data)
+
+            return incomplete_details_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunObjectIncompleteDetails, data)
+
+
+def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "code_interpreter":
+            try:
+                componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_search":
+            try:
+                componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "function":
+            try:
+                componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
+
+                return componentsschemas_assistant_tool_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+    return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+
+
+def _parse_metadata(data: object) -> Metadata | None:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_metadata_type_0 = Metadata.from_dict(data)
+
+            return componentsschemas_metadata_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(Metadata | None, data)
+
+
+def _parse_usage(data: object) -> None | RunCompletionUsage:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_run_completion_usage_type_0 = RunCompletionUsage.from_dict(data)
+
+            return componentsschemas_run_completion_usage_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunCompletionUsage, data)
+
+
+def _parse_truncation_strategy(data: object) -> None | TruncationObject:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            truncation_strategy_type_0 = TruncationObject.from_dict(data)
+
+            return truncation_strategy_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | TruncationObject, data)
+
+
+def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None:
+    if data is None:
+        return data
+    if isinstance(data, str):
+        try:
+            componentsschemas_assistants_api_tool_choice_option_type_0 = (
+                _assistants_api_tool_choice_option_mode_from_value(data)
+            )
+
+            return componentsschemas_assistants_api_tool_choice_option_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    if isinstance(data, dict):
+        try:
+            componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
+
+            return componentsschemas_assistants_api_tool_choice_option_type_1
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None, data)
+
+
+def _parse_response_format(
+    data: object,
+) -> (
+    AssistantsApiResponseFormatOptionAuto
+    | None
+    | ResponseFormatJsonObject
+    | ResponseFormatJsonSchema
+    | ResponseFormatText
+):
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "text":
+            try:
+                componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
+
+                return componentsschemas_assistants_api_response_format_option_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "json_object":
+            try:
+                componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(
+                    data
+                )
+
+                return componentsschemas_assistants_api_response_format_option_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "json_schema":
+            try:
+                componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(
+                    data
+                )
+
+                return componentsschemas_assistants_api_response_format_option_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            AssistantsApiResponseFormatOptionAuto
+            | None
+            | ResponseFormatJsonObject
+            | ResponseFormatJsonSchema
+            | ResponseFormatText,
+            data,
+        )
+    if isinstance(data, str):
+        try:
+            componentsschemas_assistants_api_response_format_option_type_0 = (
+                _assistants_api_response_format_option_auto_from_value(data)
+            )
+
+            return componentsschemas_assistants_api_response_format_option_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(
+        AssistantsApiResponseFormatOptionAuto
+        | None
+        | ResponseFormatJsonObject
+        | ResponseFormatJsonSchema
+        | ResponseFormatText,
+        data,
+    )
+
+
+from ..models.assistant_tools_code import AssistantToolsCode
+from ..models.assistant_tools_file_search import AssistantToolsFileSearch
+from ..models.assistant_tools_function import AssistantToolsFunction
+from ..models.assistants_api_response_format_option_auto import (
+    _from_value as _assistants_api_response_format_option_auto_from_value,
+)
+from ..models.assistants_api_tool_choice_option_mode import (
+    _from_value as _assistants_api_tool_choice_option_mode_from_value,
+)
+from ..models.assistants_named_tool_choice import AssistantsNamedToolChoice
+from ..models.metadata import Metadata
+from ..models.response_format_json_object import ResponseFormatJsonObject
+from ..models.response_format_json_schema import ResponseFormatJsonSchema
+from ..models.response_format_text import ResponseFormatText
+from ..models.run_completion_usage import RunCompletionUsage
+from ..models.run_object_incomplete_details import RunObjectIncompleteDetails
+from ..models.run_object_last_error import RunObjectLastError
+from ..models.run_object_required_action import RunObjectRequiredAction
+from ..models.run_status import _from_value as _run_status_from_value
+from ..models.truncation_object import TruncationObject

@@ -47,11 +47,15 @@ class RunObjectIncompleteDetails:
         if isinstance(_reason, Unset):
             reason = UNSET
         else:
-            reason = RunObjectIncompleteDetailsReason(_reason)
+            reason = _run_object_incomplete_details_reason_from_value(_reason)
 
-        run_object_incomplete_details = cls(
-            reason=reason,
-        )
+        if cls is RunObjectIncompleteDetails:
+            run_object_incomplete_details = object.__new__(cls)
+            run_object_incomplete_details.reason = reason
+        else:
+            run_object_incomplete_details = cls(
+                reason,
+            )
 
         run_object_incomplete_details.additional_properties = d
         return run_object_incomplete_details
@@ -71,3 +75,8 @@ class RunObjectIncompleteDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_object_incomplete_details_reason import (
+    _from_value as _run_object_incomplete_details_reason_from_value,
+)

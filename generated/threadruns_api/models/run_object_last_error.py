@@ -44,14 +44,19 @@ class RunObjectLastError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        code = RunObjectLastErrorCode(d.pop("code"))
+        code = _run_object_last_error_code_from_value(d.pop("code"))
 
         message = d.pop("message")
 
-        run_object_last_error = cls(
-            code=code,
-            message=message,
-        )
+        if cls is RunObjectLastError:
+            run_object_last_error = object.__new__(cls)
+            run_object_last_error.code = code
+            run_object_last_error.message = message
+        else:
+            run_object_last_error = cls(
+                code,
+                message,
+            )
 
         run_object_last_error.additional_properties = d
         return run_object_last_error
@@ -71,3 +76,8 @@ class RunObjectLastError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_object_last_error_code import (
+    _from_value as _run_object_last_error_code_from_value,
+)

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_object_required_action_submit_tool_outputs import (
-        RunObjectRequiredActionSubmitToolOutputs,
-    )
-
 
 T = TypeVar("T", bound="RunObjectRequiredAction")
 
@@ -53,21 +45,22 @@ class RunObjectRequiredAction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_object_required_action_submit_tool_outputs import (
-            RunObjectRequiredActionSubmitToolOutputs,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["submit_tool_outputs"], d.pop("type"))
+        type_: Literal["submit_tool_outputs"] = d.pop("type")
         if type_ != "submit_tool_outputs":
             raise ValueError(f"type must match const 'submit_tool_outputs', got '{type_}'")
 
         submit_tool_outputs = RunObjectRequiredActionSubmitToolOutputs.from_dict(d.pop("submit_tool_outputs"))
 
-        run_object_required_action = cls(
-            type_=type_,
-            submit_tool_outputs=submit_tool_outputs,
-        )
+        if cls is RunObjectRequiredAction:
+            run_object_required_action = object.__new__(cls)
+            run_object_required_action.type_ = type_
+            run_object_required_action.submit_tool_outputs = submit_tool_outputs
+        else:
+            run_object_required_action = cls(
+                type_,
+                submit_tool_outputs,
+            )
 
         run_object_required_action.additional_properties = d
         return run_object_required_action
@@ -87,3 +80,8 @@ class RunObjectRequiredAction:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_object_required_action_submit_tool_outputs import (
+    RunObjectRequiredActionSubmitToolOutputs,
+)

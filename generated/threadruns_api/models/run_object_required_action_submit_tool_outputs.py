@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_tool_call_object import RunToolCallObject
-
 
 T = TypeVar("T", bound="RunObjectRequiredActionSubmitToolOutputs")
 
@@ -42,19 +38,16 @@ class RunObjectRequiredActionSubmitToolOutputs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_tool_call_object import RunToolCallObject  # noqa: PLC0415
-
         d = dict(src_dict)
-        tool_calls = []
-        _tool_calls = d.pop("tool_calls")
-        for tool_calls_item_data in _tool_calls:
-            tool_calls_item = RunToolCallObject.from_dict(tool_calls_item_data)
+        tool_calls = [RunToolCallObject.from_dict(tool_calls_item_data) for tool_calls_item_data in d.pop("tool_calls")]
 
-            tool_calls.append(tool_calls_item)
-
-        run_object_required_action_submit_tool_outputs = cls(
-            tool_calls=tool_calls,
-        )
+        if cls is RunObjectRequiredActionSubmitToolOutputs:
+            run_object_required_action_submit_tool_outputs = object.__new__(cls)
+            run_object_required_action_submit_tool_outputs.tool_calls = tool_calls
+        else:
+            run_object_required_action_submit_tool_outputs = cls(
+                tool_calls,
+            )
 
         run_object_required_action_submit_tool_outputs.additional_properties = d
         return run_object_required_action_submit_tool_outputs
@@ -74,3 +67,6 @@ class RunObjectRequiredActionSubmitToolOutputs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_tool_call_object import RunToolCallObject

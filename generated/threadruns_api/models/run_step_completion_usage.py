@@ -53,11 +53,17 @@ class RunStepCompletionUsage:
 
         total_tokens = d.pop("total_tokens")
 
-        run_step_completion_usage = cls(
-            completion_tokens=completion_tokens,
-            prompt_tokens=prompt_tokens,
-            total_tokens=total_tokens,
-        )
+        if cls is RunStepCompletionUsage:
+            run_step_completion_usage = object.__new__(cls)
+            run_step_completion_usage.completion_tokens = completion_tokens
+            run_step_completion_usage.prompt_tokens = prompt_tokens
+            run_step_completion_usage.total_tokens = total_tokens
+        else:
+            run_step_completion_usage = cls(
+                completion_tokens,
+                prompt_tokens,
+                total_tokens,
+            )
 
         run_step_completion_usage.additional_properties = d
         return run_step_completion_usage

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_object_delta import RunStepDeltaObjectDelta
-
 
 T = TypeVar("T", bound="RunStepDeltaObject")
 
@@ -56,22 +50,26 @@ class RunStepDeltaObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_object_delta import RunStepDeltaObjectDelta  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["thread.run.step.delta"], d.pop("object"))
+        object_: Literal["thread.run.step.delta"] = d.pop("object")
         if object_ != "thread.run.step.delta":
             raise ValueError(f"object must match const 'thread.run.step.delta', got '{object_}'")
 
         delta = RunStepDeltaObjectDelta.from_dict(d.pop("delta"))
 
-        run_step_delta_object = cls(
-            id=id,
-            object_=object_,
-            delta=delta,
-        )
+        if cls is RunStepDeltaObject:
+            run_step_delta_object = object.__new__(cls)
+            run_step_delta_object.id = id
+            run_step_delta_object.object_ = object_
+            run_step_delta_object.delta = delta
+        else:
+            run_step_delta_object = cls(
+                id,
+                object_,
+                delta,
+            )
 
         run_step_delta_object.additional_properties = d
         return run_step_delta_object
@@ -91,3 +89,6 @@ class RunStepDeltaObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_object_delta import RunStepDeltaObjectDelta

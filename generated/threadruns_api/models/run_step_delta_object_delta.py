@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_message_creation_object import (
-        RunStepDeltaStepDetailsMessageCreationObject,
-    )
-    from ..models.run_step_delta_step_details_tool_calls_object import (
-        RunStepDeltaStepDetailsToolCallsObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaObjectDelta")
 
@@ -33,13 +24,6 @@ class RunStepDeltaObjectDelta:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_step_delta_step_details_message_creation_object import (
-            RunStepDeltaStepDetailsMessageCreationObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_object import (
-            RunStepDeltaStepDetailsToolCallsObject,  # noqa: PLC0415
-        )
-
         step_details: dict[str, Any] | Unset
         if isinstance(self.step_details, Unset):
             step_details = UNSET
@@ -60,45 +44,16 @@ class RunStepDeltaObjectDelta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_message_creation_object import (
-            RunStepDeltaStepDetailsMessageCreationObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_object import (
-            RunStepDeltaStepDetailsToolCallsObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-
-        def _parse_step_details(
-            data: object,
-        ) -> RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                step_details_type_0 = RunStepDeltaStepDetailsMessageCreationObject.from_dict(data)
-
-                return step_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                step_details_type_1 = RunStepDeltaStepDetailsToolCallsObject.from_dict(data)
-
-                return step_details_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data
-            )
-
         step_details = _parse_step_details(d.pop("step_details", UNSET))
 
-        run_step_delta_object_delta = cls(
-            step_details=step_details,
-        )
+        if cls is RunStepDeltaObjectDelta:
+            run_step_delta_object_delta = object.__new__(cls)
+            run_step_delta_object_delta.step_details = step_details
+        else:
+            run_step_delta_object_delta = cls(
+                step_details,
+            )
 
         run_step_delta_object_delta.additional_properties = d
         return run_step_delta_object_delta
@@ -118,3 +73,38 @@ class RunStepDeltaObjectDelta:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_step_details(
+    data: object,
+) -> RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset:
+    if isinstance(data, Unset):
+        return data
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "message_creation":
+            try:
+                step_details_type_0 = RunStepDeltaStepDetailsMessageCreationObject.from_dict(data)
+
+                return step_details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "tool_calls":
+            try:
+                step_details_type_1 = RunStepDeltaStepDetailsToolCallsObject.from_dict(data)
+
+                return step_details_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data)
+    return cast(RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data)
+
+
+from ..models.run_step_delta_step_details_message_creation_object import (
+    RunStepDeltaStepDetailsMessageCreationObject,
+)
+from ..models.run_step_delta_step_details_tool_calls_object import (
+    RunStepDeltaStepDetailsToolCallsObject,
+)

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_message_creation_object_message_creation import (
-        RunStepDeltaStepDetailsMessageCreationObjectMessageCreation,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsMessageCreationObject")
 
@@ -57,12 +49,8 @@ class RunStepDeltaStepDetailsMessageCreationObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_message_creation_object_message_creation import (
-            RunStepDeltaStepDetailsMessageCreationObjectMessageCreation,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["message_creation"], d.pop("type"))
+        type_: Literal["message_creation"] = d.pop("type")
         if type_ != "message_creation":
             raise ValueError(f"type must match const 'message_creation', got '{type_}'")
 
@@ -73,10 +61,15 @@ class RunStepDeltaStepDetailsMessageCreationObject:
         else:
             message_creation = RunStepDeltaStepDetailsMessageCreationObjectMessageCreation.from_dict(_message_creation)
 
-        run_step_delta_step_details_message_creation_object = cls(
-            type_=type_,
-            message_creation=message_creation,
-        )
+        if cls is RunStepDeltaStepDetailsMessageCreationObject:
+            run_step_delta_step_details_message_creation_object = object.__new__(cls)
+            run_step_delta_step_details_message_creation_object.type_ = type_
+            run_step_delta_step_details_message_creation_object.message_creation = message_creation
+        else:
+            run_step_delta_step_details_message_creation_object = cls(
+                type_,
+                message_creation,
+            )
 
         run_step_delta_step_details_message_creation_object.additional_properties = d
         return run_step_delta_step_details_message_creation_object
@@ -96,3 +89,8 @@ class RunStepDeltaStepDetailsMessageCreationObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_step_details_message_creation_object_message_creation import (
+    RunStepDeltaStepDetailsMessageCreationObjectMessageCreation,
+)

@@ -38,9 +38,13 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
         d = dict(src_dict)
         message_id = d.pop("message_id", UNSET)
 
-        run_step_delta_step_details_message_creation_object_message_creation = cls(
-            message_id=message_id,
-        )
+        if cls is RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
+            run_step_delta_step_details_message_creation_object_message_creation = object.__new__(cls)
+            run_step_delta_step_details_message_creation_object_message_creation.message_id = message_id
+        else:
+            run_step_delta_step_details_message_creation_object_message_creation = cls(
+                message_id,
+            )
 
         run_step_delta_step_details_message_creation_object_message_creation.additional_properties = d
         return run_step_delta_step_details_message_creation_object_message_creation

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_code_object_code_interpreter import (
-        RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeObject")
 
@@ -68,14 +60,10 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_code_object_code_interpreter import (
-            RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["code_interpreter"], d.pop("type"))
+        type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":
             raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
 
@@ -88,12 +76,19 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
         else:
             code_interpreter = RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(_code_interpreter)
 
-        run_step_delta_step_details_tool_calls_code_object = cls(
-            index=index,
-            type_=type_,
-            id=id,
-            code_interpreter=code_interpreter,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsCodeObject:
+            run_step_delta_step_details_tool_calls_code_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_code_object.index = index
+            run_step_delta_step_details_tool_calls_code_object.type_ = type_
+            run_step_delta_step_details_tool_calls_code_object.id = id
+            run_step_delta_step_details_tool_calls_code_object.code_interpreter = code_interpreter
+        else:
+            run_step_delta_step_details_tool_calls_code_object = cls(
+                index,
+                type_,
+                id,
+                code_interpreter,
+            )
 
         run_step_delta_step_details_tool_calls_code_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_code_object
@@ -113,3 +108,8 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_step_details_tool_calls_code_object_code_interpreter import (
+    RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter,
+)

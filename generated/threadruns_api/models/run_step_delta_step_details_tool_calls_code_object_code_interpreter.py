@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_code_output_image_object import (
-        RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
-    )
-    from ..models.run_step_delta_step_details_tool_calls_code_output_logs_object import (
-        RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter")
 
@@ -40,13 +31,6 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_step_delta_step_details_tool_calls_code_output_image_object import (
-            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_code_output_logs_object import (
-            RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,  # noqa: PLC0415
-        )
-
         input_ = self.input_
 
         outputs: list[dict[str, Any]] | Unset = UNSET
@@ -74,13 +58,6 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_code_output_image_object import (
-            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_code_output_logs_object import (
-            RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         input_ = d.pop("input", UNSET)
 
@@ -93,45 +70,17 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
             | Unset
         ) = UNSET
         if _outputs is not UNSET:
-            outputs = []
-            for outputs_item_data in _outputs:
+            outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
 
-                def _parse_outputs_item(
-                    data: object,
-                ) -> (
-                    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
-                    | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        outputs_item_type_0 = RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
-
-                        return outputs_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        outputs_item_type_1 = RunStepDeltaStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
-
-                        return outputs_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(
-                        RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
-                        | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-                        data,
-                    )
-
-                outputs_item = _parse_outputs_item(outputs_item_data)
-
-                outputs.append(outputs_item)
-
-        run_step_delta_step_details_tool_calls_code_object_code_interpreter = cls(
-            input_=input_,
-            outputs=outputs,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
+            run_step_delta_step_details_tool_calls_code_object_code_interpreter = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_code_object_code_interpreter.input_ = input_
+            run_step_delta_step_details_tool_calls_code_object_code_interpreter.outputs = outputs
+        else:
+            run_step_delta_step_details_tool_calls_code_object_code_interpreter = cls(
+                input_,
+                outputs,
+            )
 
         run_step_delta_step_details_tool_calls_code_object_code_interpreter.additional_properties = d
         return run_step_delta_step_details_tool_calls_code_object_code_interpreter
@@ -151,3 +100,43 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_outputs_item(
+    data: object,
+) -> RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "logs":
+            try:
+                outputs_item_type_0 = RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
+
+                return outputs_item_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "image":
+            try:
+                outputs_item_type_1 = RunStepDeltaStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
+
+                return outputs_item_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+            | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+            data,
+        )
+    return cast(
+        RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+        data,
+    )
+
+
+from ..models.run_step_delta_step_details_tool_calls_code_output_image_object import (
+    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject,
+)
+from ..models.run_step_delta_step_details_tool_calls_code_output_logs_object import (
+    RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+)

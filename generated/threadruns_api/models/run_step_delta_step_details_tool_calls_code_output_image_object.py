@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_code_output_image_object_image import (
-        RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeOutputImageObject")
 
@@ -62,14 +54,10 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_code_output_image_object_image import (
-            RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["image"], d.pop("type"))
+        type_: Literal["image"] = d.pop("type")
         if type_ != "image":
             raise ValueError(f"type must match const 'image', got '{type_}'")
 
@@ -80,11 +68,17 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
         else:
             image = RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(_image)
 
-        run_step_delta_step_details_tool_calls_code_output_image_object = cls(
-            index=index,
-            type_=type_,
-            image=image,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
+            run_step_delta_step_details_tool_calls_code_output_image_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_code_output_image_object.index = index
+            run_step_delta_step_details_tool_calls_code_output_image_object.type_ = type_
+            run_step_delta_step_details_tool_calls_code_output_image_object.image = image
+        else:
+            run_step_delta_step_details_tool_calls_code_output_image_object = cls(
+                index,
+                type_,
+                image,
+            )
 
         run_step_delta_step_details_tool_calls_code_output_image_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_code_output_image_object
@@ -104,3 +98,8 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_step_details_tool_calls_code_output_image_object_image import (
+    RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage,
+)

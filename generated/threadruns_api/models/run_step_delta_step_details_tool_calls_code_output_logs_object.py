@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -56,17 +55,23 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["logs"], d.pop("type"))
+        type_: Literal["logs"] = d.pop("type")
         if type_ != "logs":
             raise ValueError(f"type must match const 'logs', got '{type_}'")
 
         logs = d.pop("logs", UNSET)
 
-        run_step_delta_step_details_tool_calls_code_output_logs_object = cls(
-            index=index,
-            type_=type_,
-            logs=logs,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
+            run_step_delta_step_details_tool_calls_code_output_logs_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_code_output_logs_object.index = index
+            run_step_delta_step_details_tool_calls_code_output_logs_object.type_ = type_
+            run_step_delta_step_details_tool_calls_code_output_logs_object.logs = logs
+        else:
+            run_step_delta_step_details_tool_calls_code_output_logs_object = cls(
+                index,
+                type_,
+                logs,
+            )
 
         run_step_delta_step_details_tool_calls_code_output_logs_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_code_output_logs_object

@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_file_search_object_file_search import (
-        RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsFileSearchObject")
 
@@ -65,14 +57,10 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_file_search_object_file_search import (
-            RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["file_search"], d.pop("type"))
+        type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":
             raise ValueError(f"type must match const 'file_search', got '{type_}'")
 
@@ -80,12 +68,19 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
 
         id = d.pop("id", UNSET)
 
-        run_step_delta_step_details_tool_calls_file_search_object = cls(
-            index=index,
-            type_=type_,
-            file_search=file_search,
-            id=id,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsFileSearchObject:
+            run_step_delta_step_details_tool_calls_file_search_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_file_search_object.index = index
+            run_step_delta_step_details_tool_calls_file_search_object.type_ = type_
+            run_step_delta_step_details_tool_calls_file_search_object.file_search = file_search
+            run_step_delta_step_details_tool_calls_file_search_object.id = id
+        else:
+            run_step_delta_step_details_tool_calls_file_search_object = cls(
+                index,
+                type_,
+                file_search,
+                id,
+            )
 
         run_step_delta_step_details_tool_calls_file_search_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_file_search_object
@@ -105,3 +100,8 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_step_details_tool_calls_file_search_object_file_search import (
+    RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch,
+)

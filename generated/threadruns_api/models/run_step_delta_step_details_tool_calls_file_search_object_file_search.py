@@ -24,7 +24,10 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        run_step_delta_step_details_tool_calls_file_search_object_file_search = cls()
+        if cls is RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch:
+            run_step_delta_step_details_tool_calls_file_search_object_file_search = object.__new__(cls)
+        else:
+            run_step_delta_step_details_tool_calls_file_search_object_file_search = cls()
 
         run_step_delta_step_details_tool_calls_file_search_object_file_search.additional_properties = d
         return run_step_delta_step_details_tool_calls_file_search_object_file_search

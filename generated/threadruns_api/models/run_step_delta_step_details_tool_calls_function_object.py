@@ -3,23 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_function_object_function import (
-        RunStepDeltaStepDetailsToolCallsFunctionObjectFunction,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsFunctionObject")
 
@@ -68,14 +60,10 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_function_object_function import (
-            RunStepDeltaStepDetailsToolCallsFunctionObjectFunction,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         index = d.pop("index")
 
-        type_ = cast(Literal["function"], d.pop("type"))
+        type_: Literal["function"] = d.pop("type")
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
@@ -88,12 +76,19 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
         else:
             function = RunStepDeltaStepDetailsToolCallsFunctionObjectFunction.from_dict(_function)
 
-        run_step_delta_step_details_tool_calls_function_object = cls(
-            index=index,
-            type_=type_,
-            id=id,
-            function=function,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsFunctionObject:
+            run_step_delta_step_details_tool_calls_function_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_function_object.index = index
+            run_step_delta_step_details_tool_calls_function_object.type_ = type_
+            run_step_delta_step_details_tool_calls_function_object.id = id
+            run_step_delta_step_details_tool_calls_function_object.function = function
+        else:
+            run_step_delta_step_details_tool_calls_function_object = cls(
+                index,
+                type_,
+                id,
+                function,
+            )
 
         run_step_delta_step_details_tool_calls_function_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_function_object
@@ -113,3 +108,8 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_delta_step_details_tool_calls_function_object_function import (
+    RunStepDeltaStepDetailsToolCallsFunctionObjectFunction,
+)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -14,18 +13,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_delta_step_details_tool_calls_code_object import (
-        RunStepDeltaStepDetailsToolCallsCodeObject,
-    )
-    from ..models.run_step_delta_step_details_tool_calls_file_search_object import (
-        RunStepDeltaStepDetailsToolCallsFileSearchObject,
-    )
-    from ..models.run_step_delta_step_details_tool_calls_function_object import (
-        RunStepDeltaStepDetailsToolCallsFunctionObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsObject")
 
@@ -51,16 +38,6 @@ class RunStepDeltaStepDetailsToolCallsObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_step_delta_step_details_tool_calls_code_object import (
-            RunStepDeltaStepDetailsToolCallsCodeObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_file_search_object import (
-            RunStepDeltaStepDetailsToolCallsFileSearchObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_function_object import (
-            RunStepDeltaStepDetailsToolCallsFunctionObject,  # noqa: PLC0415
-        )
-
         type_ = self.type_
 
         tool_calls: list[dict[str, Any]] | Unset = UNSET
@@ -92,18 +69,8 @@ class RunStepDeltaStepDetailsToolCallsObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_delta_step_details_tool_calls_code_object import (
-            RunStepDeltaStepDetailsToolCallsCodeObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_file_search_object import (
-            RunStepDeltaStepDetailsToolCallsFileSearchObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_delta_step_details_tool_calls_function_object import (
-            RunStepDeltaStepDetailsToolCallsFunctionObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["tool_calls"], d.pop("type"))
+        type_: Literal["tool_calls"] = d.pop("type")
         if type_ != "tool_calls":
             raise ValueError(f"type must match const 'tool_calls', got '{type_}'")
 
@@ -117,61 +84,17 @@ class RunStepDeltaStepDetailsToolCallsObject:
             | Unset
         ) = UNSET
         if _tool_calls is not UNSET:
-            tool_calls = []
-            for tool_calls_item_data in _tool_calls:
+            tool_calls = [_parse_tool_calls_item(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
 
-                def _parse_tool_calls_item(
-                    data: object,
-                ) -> (
-                    RunStepDeltaStepDetailsToolCallsCodeObject
-                    | RunStepDeltaStepDetailsToolCallsFileSearchObject
-                    | RunStepDeltaStepDetailsToolCallsFunctionObject
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_run_step_delta_step_details_tool_call_type_0 = (
-                            RunStepDeltaStepDetailsToolCallsCodeObject.from_dict(data)
-                        )
-
-                        return componentsschemas_run_step_delta_step_details_tool_call_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_run_step_delta_step_details_tool_call_type_1 = (
-                            RunStepDeltaStepDetailsToolCallsFileSearchObject.from_dict(data)
-                        )
-
-                        return componentsschemas_run_step_delta_step_details_tool_call_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        componentsschemas_run_step_delta_step_details_tool_call_type_2 = (
-                            RunStepDeltaStepDetailsToolCallsFunctionObject.from_dict(data)
-                        )
-
-                        return componentsschemas_run_step_delta_step_details_tool_call_type_2
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    return cast(
-                        RunStepDeltaStepDetailsToolCallsCodeObject
-                        | RunStepDeltaStepDetailsToolCallsFileSearchObject
-                        | RunStepDeltaStepDetailsToolCallsFunctionObject,
-                        data,
-                    )
-
-                tool_calls_item = _parse_tool_calls_item(tool_calls_item_data)
-
-                tool_calls.append(tool_calls_item)
-
-        run_step_delta_step_details_tool_calls_object = cls(
-            type_=type_,
-            tool_calls=tool_calls,
-        )
+        if cls is RunStepDeltaStepDetailsToolCallsObject:
+            run_step_delta_step_details_tool_calls_object = object.__new__(cls)
+            run_step_delta_step_details_tool_calls_object.type_ = type_
+            run_step_delta_step_details_tool_calls_object.tool_calls = tool_calls
+        else:
+            run_step_delta_step_details_tool_calls_object = cls(
+                type_,
+                tool_calls,
+            )
 
         run_step_delta_step_details_tool_calls_object.additional_properties = d
         return run_step_delta_step_details_tool_calls_object
@@ -191,3 +114,67 @@ class RunStepDeltaStepDetailsToolCallsObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_tool_calls_item(
+    data: object,
+) -> (
+    RunStepDeltaStepDetailsToolCallsCodeObject
+    | RunStepDeltaStepDetailsToolCallsFileSearchObject
+    | RunStepDeltaStepDetailsToolCallsFunctionObject
+):
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "code_interpreter":
+            try:
+                componentsschemas_run_step_delta_step_details_tool_call_type_0 = (
+                    RunStepDeltaStepDetailsToolCallsCodeObject.from_dict(data)
+                )
+
+                return componentsschemas_run_step_delta_step_details_tool_call_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_search":
+            try:
+                componentsschemas_run_step_delta_step_details_tool_call_type_1 = (
+                    RunStepDeltaStepDetailsToolCallsFileSearchObject.from_dict(data)
+                )
+
+                return componentsschemas_run_step_delta_step_details_tool_call_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "function":
+            try:
+                componentsschemas_run_step_delta_step_details_tool_call_type_2 = (
+                    RunStepDeltaStepDetailsToolCallsFunctionObject.from_dict(data)
+                )
+
+                return componentsschemas_run_step_delta_step_details_tool_call_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            RunStepDeltaStepDetailsToolCallsCodeObject
+            | RunStepDeltaStepDetailsToolCallsFileSearchObject
+            | RunStepDeltaStepDetailsToolCallsFunctionObject,
+            data,
+        )
+    return cast(
+        RunStepDeltaStepDetailsToolCallsCodeObject
+        | RunStepDeltaStepDetailsToolCallsFileSearchObject
+        | RunStepDeltaStepDetailsToolCallsFunctionObject,
+        data,
+    )
+
+
+from ..models.run_step_delta_step_details_tool_calls_code_object import (
+    RunStepDeltaStepDetailsToolCallsCodeObject,
+)
+from ..models.run_step_delta_step_details_tool_calls_file_search_object import (
+    RunStepDeltaStepDetailsToolCallsFileSearchObject,
+)
+from ..models.run_step_delta_step_details_tool_calls_function_object import (
+    RunStepDeltaStepDetailsToolCallsFunctionObject,
+)

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_message_creation_object_message_creation import (
-        RunStepDetailsMessageCreationObjectMessageCreation,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsMessageCreationObject")
 
@@ -53,21 +45,22 @@ class RunStepDetailsMessageCreationObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_message_creation_object_message_creation import (
-            RunStepDetailsMessageCreationObjectMessageCreation,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["message_creation"], d.pop("type"))
+        type_: Literal["message_creation"] = d.pop("type")
         if type_ != "message_creation":
             raise ValueError(f"type must match const 'message_creation', got '{type_}'")
 
         message_creation = RunStepDetailsMessageCreationObjectMessageCreation.from_dict(d.pop("message_creation"))
 
-        run_step_details_message_creation_object = cls(
-            type_=type_,
-            message_creation=message_creation,
-        )
+        if cls is RunStepDetailsMessageCreationObject:
+            run_step_details_message_creation_object = object.__new__(cls)
+            run_step_details_message_creation_object.type_ = type_
+            run_step_details_message_creation_object.message_creation = message_creation
+        else:
+            run_step_details_message_creation_object = cls(
+                type_,
+                message_creation,
+            )
 
         run_step_details_message_creation_object.additional_properties = d
         return run_step_details_message_creation_object
@@ -87,3 +80,8 @@ class RunStepDetailsMessageCreationObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_message_creation_object_message_creation import (
+    RunStepDetailsMessageCreationObjectMessageCreation,
+)

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_code_object_code_interpreter import (
-        RunStepDetailsToolCallsCodeObjectCodeInterpreter,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeObject")
 
@@ -57,24 +49,26 @@ class RunStepDetailsToolCallsCodeObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_code_object_code_interpreter import (
-            RunStepDetailsToolCallsCodeObjectCodeInterpreter,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        type_ = cast(Literal["code_interpreter"], d.pop("type"))
+        type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":
             raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
 
         code_interpreter = RunStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(d.pop("code_interpreter"))
 
-        run_step_details_tool_calls_code_object = cls(
-            id=id,
-            type_=type_,
-            code_interpreter=code_interpreter,
-        )
+        if cls is RunStepDetailsToolCallsCodeObject:
+            run_step_details_tool_calls_code_object = object.__new__(cls)
+            run_step_details_tool_calls_code_object.id = id
+            run_step_details_tool_calls_code_object.type_ = type_
+            run_step_details_tool_calls_code_object.code_interpreter = code_interpreter
+        else:
+            run_step_details_tool_calls_code_object = cls(
+                id,
+                type_,
+                code_interpreter,
+            )
 
         run_step_details_tool_calls_code_object.additional_properties = d
         return run_step_details_tool_calls_code_object
@@ -94,3 +88,8 @@ class RunStepDetailsToolCallsCodeObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_code_object_code_interpreter import (
+    RunStepDetailsToolCallsCodeObjectCodeInterpreter,
+)

@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_code_output_image_object import (
-        RunStepDetailsToolCallsCodeOutputImageObject,
-    )
-    from ..models.run_step_details_tool_calls_code_output_logs_object import (
-        RunStepDetailsToolCallsCodeOutputLogsObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeObjectCodeInterpreter")
 
@@ -32,13 +23,6 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_step_details_tool_calls_code_output_image_object import (
-            RunStepDetailsToolCallsCodeOutputImageObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_code_output_logs_object import (
-            RunStepDetailsToolCallsCodeOutputLogsObject,  # noqa: PLC0415
-        )
-
         input_ = self.input_
 
         outputs = []
@@ -65,51 +49,20 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_code_output_image_object import (
-            RunStepDetailsToolCallsCodeOutputImageObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_code_output_logs_object import (
-            RunStepDetailsToolCallsCodeOutputLogsObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         input_ = d.pop("input")
 
-        outputs = []
-        _outputs = d.pop("outputs")
-        for outputs_item_data in _outputs:
+        outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in d.pop("outputs")]
 
-            def _parse_outputs_item(
-                data: object,
-            ) -> RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    outputs_item_type_0 = RunStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
-
-                    return outputs_item_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    outputs_item_type_1 = RunStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
-
-                    return outputs_item_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(
-                    RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data
-                )
-
-            outputs_item = _parse_outputs_item(outputs_item_data)
-
-            outputs.append(outputs_item)
-
-        run_step_details_tool_calls_code_object_code_interpreter = cls(
-            input_=input_,
-            outputs=outputs,
-        )
+        if cls is RunStepDetailsToolCallsCodeObjectCodeInterpreter:
+            run_step_details_tool_calls_code_object_code_interpreter = object.__new__(cls)
+            run_step_details_tool_calls_code_object_code_interpreter.input_ = input_
+            run_step_details_tool_calls_code_object_code_interpreter.outputs = outputs
+        else:
+            run_step_details_tool_calls_code_object_code_interpreter = cls(
+                input_,
+                outputs,
+            )
 
         run_step_details_tool_calls_code_object_code_interpreter.additional_properties = d
         return run_step_details_tool_calls_code_object_code_interpreter
@@ -129,3 +82,36 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_outputs_item(
+    data: object,
+) -> RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "logs":
+            try:
+                outputs_item_type_0 = RunStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
+
+                return outputs_item_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "image":
+            try:
+                outputs_item_type_1 = RunStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
+
+                return outputs_item_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data)
+    return cast(RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data)
+
+
+from ..models.run_step_details_tool_calls_code_output_image_object import (
+    RunStepDetailsToolCallsCodeOutputImageObject,
+)
+from ..models.run_step_details_tool_calls_code_output_logs_object import (
+    RunStepDetailsToolCallsCodeOutputLogsObject,
+)

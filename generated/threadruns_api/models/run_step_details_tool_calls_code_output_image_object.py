@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_code_output_image_object_image import (
-        RunStepDetailsToolCallsCodeOutputImageObjectImage,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeOutputImageObject")
 
@@ -52,21 +44,22 @@ class RunStepDetailsToolCallsCodeOutputImageObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_code_output_image_object_image import (
-            RunStepDetailsToolCallsCodeOutputImageObjectImage,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["image"], d.pop("type"))
+        type_: Literal["image"] = d.pop("type")
         if type_ != "image":
             raise ValueError(f"type must match const 'image', got '{type_}'")
 
         image = RunStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(d.pop("image"))
 
-        run_step_details_tool_calls_code_output_image_object = cls(
-            type_=type_,
-            image=image,
-        )
+        if cls is RunStepDetailsToolCallsCodeOutputImageObject:
+            run_step_details_tool_calls_code_output_image_object = object.__new__(cls)
+            run_step_details_tool_calls_code_output_image_object.type_ = type_
+            run_step_details_tool_calls_code_output_image_object.image = image
+        else:
+            run_step_details_tool_calls_code_output_image_object = cls(
+                type_,
+                image,
+            )
 
         run_step_details_tool_calls_code_output_image_object.additional_properties = d
         return run_step_details_tool_calls_code_output_image_object
@@ -86,3 +79,8 @@ class RunStepDetailsToolCallsCodeOutputImageObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_code_output_image_object_image import (
+    RunStepDetailsToolCallsCodeOutputImageObjectImage,
+)

@@ -38,9 +38,13 @@ class RunStepDetailsToolCallsCodeOutputImageObjectImage:
         d = dict(src_dict)
         file_id = d.pop("file_id")
 
-        run_step_details_tool_calls_code_output_image_object_image = cls(
-            file_id=file_id,
-        )
+        if cls is RunStepDetailsToolCallsCodeOutputImageObjectImage:
+            run_step_details_tool_calls_code_output_image_object_image = object.__new__(cls)
+            run_step_details_tool_calls_code_output_image_object_image.file_id = file_id
+        else:
+            run_step_details_tool_calls_code_output_image_object_image = cls(
+                file_id,
+            )
 
         run_step_details_tool_calls_code_output_image_object_image.additional_properties = d
         return run_step_details_tool_calls_code_output_image_object_image

@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -46,16 +45,21 @@ class RunStepDetailsToolCallsCodeOutputLogsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["logs"], d.pop("type"))
+        type_: Literal["logs"] = d.pop("type")
         if type_ != "logs":
             raise ValueError(f"type must match const 'logs', got '{type_}'")
 
         logs = d.pop("logs")
 
-        run_step_details_tool_calls_code_output_logs_object = cls(
-            type_=type_,
-            logs=logs,
-        )
+        if cls is RunStepDetailsToolCallsCodeOutputLogsObject:
+            run_step_details_tool_calls_code_output_logs_object = object.__new__(cls)
+            run_step_details_tool_calls_code_output_logs_object.type_ = type_
+            run_step_details_tool_calls_code_output_logs_object.logs = logs
+        else:
+            run_step_details_tool_calls_code_output_logs_object = cls(
+                type_,
+                logs,
+            )
 
         run_step_details_tool_calls_code_output_logs_object.additional_properties = d
         return run_step_details_tool_calls_code_output_logs_object

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_file_search_object_file_search import (
-        RunStepDetailsToolCallsFileSearchObjectFileSearch,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchObject")
 
@@ -57,24 +49,26 @@ class RunStepDetailsToolCallsFileSearchObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_file_search_object_file_search import (
-            RunStepDetailsToolCallsFileSearchObjectFileSearch,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        type_ = cast(Literal["file_search"], d.pop("type"))
+        type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":
             raise ValueError(f"type must match const 'file_search', got '{type_}'")
 
         file_search = RunStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
 
-        run_step_details_tool_calls_file_search_object = cls(
-            id=id,
-            type_=type_,
-            file_search=file_search,
-        )
+        if cls is RunStepDetailsToolCallsFileSearchObject:
+            run_step_details_tool_calls_file_search_object = object.__new__(cls)
+            run_step_details_tool_calls_file_search_object.id = id
+            run_step_details_tool_calls_file_search_object.type_ = type_
+            run_step_details_tool_calls_file_search_object.file_search = file_search
+        else:
+            run_step_details_tool_calls_file_search_object = cls(
+                id,
+                type_,
+                file_search,
+            )
 
         run_step_details_tool_calls_file_search_object.additional_properties = d
         return run_step_details_tool_calls_file_search_object
@@ -94,3 +88,8 @@ class RunStepDetailsToolCallsFileSearchObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_file_search_object_file_search import (
+    RunStepDetailsToolCallsFileSearchObjectFileSearch,
+)

@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_file_search_ranking_options_object import (
-        RunStepDetailsToolCallsFileSearchRankingOptionsObject,
-    )
-    from ..models.run_step_details_tool_calls_file_search_result_object import (
-        RunStepDetailsToolCallsFileSearchResultObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchObjectFileSearch")
 
@@ -57,13 +48,6 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_file_search_ranking_options_object import (
-            RunStepDetailsToolCallsFileSearchRankingOptionsObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_file_search_result_object import (
-            RunStepDetailsToolCallsFileSearchResultObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _ranking_options = d.pop("ranking_options", UNSET)
         ranking_options: RunStepDetailsToolCallsFileSearchRankingOptionsObject | Unset
@@ -75,16 +59,20 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
         _results = d.pop("results", UNSET)
         results: list[RunStepDetailsToolCallsFileSearchResultObject] | Unset = UNSET
         if _results is not UNSET:
-            results = []
-            for results_item_data in _results:
-                results_item = RunStepDetailsToolCallsFileSearchResultObject.from_dict(results_item_data)
+            results = [
+                RunStepDetailsToolCallsFileSearchResultObject.from_dict(results_item_data)
+                for results_item_data in _results
+            ]
 
-                results.append(results_item)
-
-        run_step_details_tool_calls_file_search_object_file_search = cls(
-            ranking_options=ranking_options,
-            results=results,
-        )
+        if cls is RunStepDetailsToolCallsFileSearchObjectFileSearch:
+            run_step_details_tool_calls_file_search_object_file_search = object.__new__(cls)
+            run_step_details_tool_calls_file_search_object_file_search.ranking_options = ranking_options
+            run_step_details_tool_calls_file_search_object_file_search.results = results
+        else:
+            run_step_details_tool_calls_file_search_object_file_search = cls(
+                ranking_options,
+                results,
+            )
 
         run_step_details_tool_calls_file_search_object_file_search.additional_properties = d
         return run_step_details_tool_calls_file_search_object_file_search
@@ -104,3 +92,11 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_file_search_ranking_options_object import (
+    RunStepDetailsToolCallsFileSearchRankingOptionsObject,
+)
+from ..models.run_step_details_tool_calls_file_search_result_object import (
+    RunStepDetailsToolCallsFileSearchResultObject,
+)

@@ -43,14 +43,19 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ranker = FileSearchRanker(d.pop("ranker"))
+        ranker = _file_search_ranker_from_value(d.pop("ranker"))
 
         score_threshold = d.pop("score_threshold")
 
-        run_step_details_tool_calls_file_search_ranking_options_object = cls(
-            ranker=ranker,
-            score_threshold=score_threshold,
-        )
+        if cls is RunStepDetailsToolCallsFileSearchRankingOptionsObject:
+            run_step_details_tool_calls_file_search_ranking_options_object = object.__new__(cls)
+            run_step_details_tool_calls_file_search_ranking_options_object.ranker = ranker
+            run_step_details_tool_calls_file_search_ranking_options_object.score_threshold = score_threshold
+        else:
+            run_step_details_tool_calls_file_search_ranking_options_object = cls(
+                ranker,
+                score_threshold,
+            )
 
         run_step_details_tool_calls_file_search_ranking_options_object.additional_properties = d
         return run_step_details_tool_calls_file_search_ranking_options_object
@@ -70,3 +75,6 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.file_search_ranker import _from_value as _file_search_ranker_from_value

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_file_search_result_object_content_item import (
-        RunStepDetailsToolCallsFileSearchResultObjectContentItem,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchResultObject")
 
@@ -64,10 +58,6 @@ class RunStepDetailsToolCallsFileSearchResultObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_file_search_result_object_content_item import (
-            RunStepDetailsToolCallsFileSearchResultObjectContentItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         file_id = d.pop("file_id")
 
@@ -78,18 +68,24 @@ class RunStepDetailsToolCallsFileSearchResultObject:
         _content = d.pop("content", UNSET)
         content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | Unset = UNSET
         if _content is not UNSET:
-            content = []
-            for content_item_data in _content:
-                content_item = RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(content_item_data)
+            content = [
+                RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(content_item_data)
+                for content_item_data in _content
+            ]
 
-                content.append(content_item)
-
-        run_step_details_tool_calls_file_search_result_object = cls(
-            file_id=file_id,
-            file_name=file_name,
-            score=score,
-            content=content,
-        )
+        if cls is RunStepDetailsToolCallsFileSearchResultObject:
+            run_step_details_tool_calls_file_search_result_object = object.__new__(cls)
+            run_step_details_tool_calls_file_search_result_object.file_id = file_id
+            run_step_details_tool_calls_file_search_result_object.file_name = file_name
+            run_step_details_tool_calls_file_search_result_object.score = score
+            run_step_details_tool_calls_file_search_result_object.content = content
+        else:
+            run_step_details_tool_calls_file_search_result_object = cls(
+                file_id,
+                file_name,
+                score,
+                content,
+            )
 
         run_step_details_tool_calls_file_search_result_object.additional_properties = d
         return run_step_details_tool_calls_file_search_result_object
@@ -109,3 +105,8 @@ class RunStepDetailsToolCallsFileSearchResultObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_file_search_result_object_content_item import (
+    RunStepDetailsToolCallsFileSearchResultObjectContentItem,
+)

@@ -6,7 +6,6 @@ from typing import (
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -47,16 +46,21 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = cast(Literal["text"] | Unset, d.pop("type", UNSET))
+        type_: Literal["text"] | Unset = d.pop("type", UNSET)
         if type_ != "text" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         text = d.pop("text", UNSET)
 
-        run_step_details_tool_calls_file_search_result_object_content_item = cls(
-            type_=type_,
-            text=text,
-        )
+        if cls is RunStepDetailsToolCallsFileSearchResultObjectContentItem:
+            run_step_details_tool_calls_file_search_result_object_content_item = object.__new__(cls)
+            run_step_details_tool_calls_file_search_result_object_content_item.type_ = type_
+            run_step_details_tool_calls_file_search_result_object_content_item.text = text
+        else:
+            run_step_details_tool_calls_file_search_result_object_content_item = cls(
+                type_,
+                text,
+            )
 
         run_step_details_tool_calls_file_search_result_object_content_item.additional_properties = d
         return run_step_details_tool_calls_file_search_result_object_content_item

@@ -3,21 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_function_object_function import (
-        RunStepDetailsToolCallsFunctionObjectFunction,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFunctionObject")
 
@@ -57,24 +49,26 @@ class RunStepDetailsToolCallsFunctionObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_function_object_function import (
-            RunStepDetailsToolCallsFunctionObjectFunction,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        type_ = cast(Literal["function"], d.pop("type"))
+        type_: Literal["function"] = d.pop("type")
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
         function = RunStepDetailsToolCallsFunctionObjectFunction.from_dict(d.pop("function"))
 
-        run_step_details_tool_calls_function_object = cls(
-            id=id,
-            type_=type_,
-            function=function,
-        )
+        if cls is RunStepDetailsToolCallsFunctionObject:
+            run_step_details_tool_calls_function_object = object.__new__(cls)
+            run_step_details_tool_calls_function_object.id = id
+            run_step_details_tool_calls_function_object.type_ = type_
+            run_step_details_tool_calls_function_object.function = function
+        else:
+            run_step_details_tool_calls_function_object = cls(
+                id,
+                type_,
+                function,
+            )
 
         run_step_details_tool_calls_function_object.additional_properties = d
         return run_step_details_tool_calls_function_object
@@ -94,3 +88,8 @@ class RunStepDetailsToolCallsFunctionObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_details_tool_calls_function_object_function import (
+    RunStepDetailsToolCallsFunctionObjectFunction,
+)

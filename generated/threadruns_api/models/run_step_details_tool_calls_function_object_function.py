@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -51,18 +51,19 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
 
         arguments = d.pop("arguments")
 
-        def _parse_output(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        output: None | str = d.pop("output", None)
 
-        output = _parse_output(d.pop("output", None))
-
-        run_step_details_tool_calls_function_object_function = cls(
-            name=name,
-            arguments=arguments,
-            output=output,
-        )
+        if cls is RunStepDetailsToolCallsFunctionObjectFunction:
+            run_step_details_tool_calls_function_object_function = object.__new__(cls)
+            run_step_details_tool_calls_function_object_function.name = name
+            run_step_details_tool_calls_function_object_function.arguments = arguments
+            run_step_details_tool_calls_function_object_function.output = output
+        else:
+            run_step_details_tool_calls_function_object_function = cls(
+                name,
+                arguments,
+                output,
+            )
 
         run_step_details_tool_calls_function_object_function.additional_properties = d
         return run_step_details_tool_calls_function_object_function

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -12,18 +11,6 @@ from typing import (
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_step_details_tool_calls_code_object import (
-        RunStepDetailsToolCallsCodeObject,
-    )
-    from ..models.run_step_details_tool_calls_file_search_object import (
-        RunStepDetailsToolCallsFileSearchObject,
-    )
-    from ..models.run_step_details_tool_calls_function_object import (
-        RunStepDetailsToolCallsFunctionObject,
-    )
-
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsObject")
 
@@ -47,16 +34,6 @@ class RunStepDetailsToolCallsObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_step_details_tool_calls_code_object import (
-            RunStepDetailsToolCallsCodeObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_file_search_object import (
-            RunStepDetailsToolCallsFileSearchObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_function_object import (
-            RunStepDetailsToolCallsFunctionObject,  # noqa: PLC0415
-        )
-
         type_ = self.type_
 
         tool_calls = []
@@ -85,77 +62,22 @@ class RunStepDetailsToolCallsObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_step_details_tool_calls_code_object import (
-            RunStepDetailsToolCallsCodeObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_file_search_object import (
-            RunStepDetailsToolCallsFileSearchObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_function_object import (
-            RunStepDetailsToolCallsFunctionObject,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        type_ = cast(Literal["tool_calls"], d.pop("type"))
+        type_: Literal["tool_calls"] = d.pop("type")
         if type_ != "tool_calls":
             raise ValueError(f"type must match const 'tool_calls', got '{type_}'")
 
-        tool_calls = []
-        _tool_calls = d.pop("tool_calls")
-        for tool_calls_item_data in _tool_calls:
+        tool_calls = [_parse_tool_calls_item(tool_calls_item_data) for tool_calls_item_data in d.pop("tool_calls")]
 
-            def _parse_tool_calls_item(
-                data: object,
-            ) -> (
-                RunStepDetailsToolCallsCodeObject
-                | RunStepDetailsToolCallsFileSearchObject
-                | RunStepDetailsToolCallsFunctionObject
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_run_step_details_tool_call_type_0 = RunStepDetailsToolCallsCodeObject.from_dict(
-                        data
-                    )
-
-                    return componentsschemas_run_step_details_tool_call_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_run_step_details_tool_call_type_1 = (
-                        RunStepDetailsToolCallsFileSearchObject.from_dict(data)
-                    )
-
-                    return componentsschemas_run_step_details_tool_call_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_run_step_details_tool_call_type_2 = (
-                        RunStepDetailsToolCallsFunctionObject.from_dict(data)
-                    )
-
-                    return componentsschemas_run_step_details_tool_call_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast(
-                    RunStepDetailsToolCallsCodeObject
-                    | RunStepDetailsToolCallsFileSearchObject
-                    | RunStepDetailsToolCallsFunctionObject,
-                    data,
-                )
-
-            tool_calls_item = _parse_tool_calls_item(tool_calls_item_data)
-
-            tool_calls.append(tool_calls_item)
-
-        run_step_details_tool_calls_object = cls(
-            type_=type_,
-            tool_calls=tool_calls,
-        )
+        if cls is RunStepDetailsToolCallsObject:
+            run_step_details_tool_calls_object = object.__new__(cls)
+            run_step_details_tool_calls_object.type_ = type_
+            run_step_details_tool_calls_object.tool_calls = tool_calls
+        else:
+            run_step_details_tool_calls_object = cls(
+                type_,
+                tool_calls,
+            )
 
         run_step_details_tool_calls_object.additional_properties = d
         return run_step_details_tool_calls_object
@@ -175,3 +97,63 @@ class RunStepDetailsToolCallsObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_tool_calls_item(
+    data: object,
+) -> (
+    RunStepDetailsToolCallsCodeObject | RunStepDetailsToolCallsFileSearchObject | RunStepDetailsToolCallsFunctionObject
+):
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "code_interpreter":
+            try:
+                componentsschemas_run_step_details_tool_call_type_0 = RunStepDetailsToolCallsCodeObject.from_dict(data)
+
+                return componentsschemas_run_step_details_tool_call_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "file_search":
+            try:
+                componentsschemas_run_step_details_tool_call_type_1 = RunStepDetailsToolCallsFileSearchObject.from_dict(
+                    data
+                )
+
+                return componentsschemas_run_step_details_tool_call_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "function":
+            try:
+                componentsschemas_run_step_details_tool_call_type_2 = RunStepDetailsToolCallsFunctionObject.from_dict(
+                    data
+                )
+
+                return componentsschemas_run_step_details_tool_call_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(
+            RunStepDetailsToolCallsCodeObject
+            | RunStepDetailsToolCallsFileSearchObject
+            | RunStepDetailsToolCallsFunctionObject,
+            data,
+        )
+    return cast(
+        RunStepDetailsToolCallsCodeObject
+        | RunStepDetailsToolCallsFileSearchObject
+        | RunStepDetailsToolCallsFunctionObject,
+        data,
+    )
+
+
+from ..models.run_step_details_tool_calls_code_object import (
+    RunStepDetailsToolCallsCodeObject,
+)
+from ..models.run_step_details_tool_calls_file_search_object import (
+    RunStepDetailsToolCallsFileSearchObject,
+)
+from ..models.run_step_details_tool_calls_function_object import (
+    RunStepDetailsToolCallsFunctionObject,
+)

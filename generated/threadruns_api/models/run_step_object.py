@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
@@ -15,16 +14,6 @@ from attrs import field as _attrs_field
 
 from ..models.run_step_object_status import RunStepObjectStatus
 from ..models.run_step_object_type import RunStepObjectType
-
-if TYPE_CHECKING:
-    from ..models.metadata import Metadata
-    from ..models.run_step_completion_usage import RunStepCompletionUsage
-    from ..models.run_step_details_message_creation_object import (
-        RunStepDetailsMessageCreationObject,
-    )
-    from ..models.run_step_details_tool_calls_object import RunStepDetailsToolCallsObject
-    from ..models.run_step_object_last_error import RunStepObjectLastError
-
 
 T = TypeVar("T", bound="RunStepObject")
 
@@ -72,16 +61,6 @@ class RunStepObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.run_step_completion_usage import RunStepCompletionUsage  # noqa: PLC0415
-        from ..models.run_step_details_message_creation_object import (
-            RunStepDetailsMessageCreationObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_object import (
-            RunStepDetailsToolCallsObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_object_last_error import RunStepObjectLastError  # noqa: PLC0415
-
         id = self.id
 
         object_ = self.object_
@@ -163,20 +142,10 @@ class RunStepObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.metadata import Metadata  # noqa: PLC0415
-        from ..models.run_step_completion_usage import RunStepCompletionUsage  # noqa: PLC0415
-        from ..models.run_step_details_message_creation_object import (
-            RunStepDetailsMessageCreationObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_details_tool_calls_object import (
-            RunStepDetailsToolCallsObject,  # noqa: PLC0415
-        )
-        from ..models.run_step_object_last_error import RunStepObjectLastError  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["thread.run.step"], d.pop("object"))
+        object_: Literal["thread.run.step"] = d.pop("object")
         if object_ != "thread.run.step":
             raise ValueError(f"object must match const 'thread.run.step', got '{object_}'")
 
@@ -188,122 +157,66 @@ class RunStepObject:
 
         run_id = d.pop("run_id")
 
-        type_ = RunStepObjectType(d.pop("type"))
+        type_ = _run_step_object_type_from_value(d.pop("type"))
 
-        status = RunStepObjectStatus(d.pop("status"))
-
-        def _parse_step_details(data: object) -> RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                step_details_type_0 = RunStepDetailsMessageCreationObject.from_dict(data)
-
-                return step_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                step_details_type_1 = RunStepDetailsToolCallsObject.from_dict(data)
-
-                return step_details_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
+        status = _run_step_object_status_from_value(d.pop("status"))
 
         step_details = _parse_step_details(d.pop("step_details"))
 
-        def _parse_last_error(data: object) -> None | RunStepObjectLastError:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                last_error_type_0 = RunStepObjectLastError.from_dict(data)
+        _last_error = d.pop("last_error", None)
+        last_error = None if _last_error is None else _parse_last_error(_last_error)
 
-                return last_error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunStepObjectLastError, data)
+        expired_at: int | None = d.pop("expired_at", None)
 
-        last_error = _parse_last_error(d.pop("last_error", None))
+        cancelled_at: int | None = d.pop("cancelled_at", None)
 
-        def _parse_expired_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        failed_at: int | None = d.pop("failed_at", None)
 
-        expired_at = _parse_expired_at(d.pop("expired_at", None))
+        completed_at: int | None = d.pop("completed_at", None)
 
-        def _parse_cancelled_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        _metadata = d.pop("metadata", None)
+        metadata = None if _metadata is None else _parse_metadata(_metadata)
 
-        cancelled_at = _parse_cancelled_at(d.pop("cancelled_at", None))
+        _usage = d.pop("usage", None)
+        usage = None if _usage is None else _parse_usage(_usage)
 
-        def _parse_failed_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        failed_at = _parse_failed_at(d.pop("failed_at", None))
-
-        def _parse_completed_at(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        completed_at = _parse_completed_at(d.pop("completed_at", None))
-
-        def _parse_metadata(data: object) -> Metadata | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_metadata_type_0 = Metadata.from_dict(data)
-
-                return componentsschemas_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Metadata | None, data)
-
-        metadata = _parse_metadata(d.pop("metadata", None))
-
-        def _parse_usage(data: object) -> None | RunStepCompletionUsage:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_run_step_completion_usage_type_0 = RunStepCompletionUsage.from_dict(data)
-
-                return componentsschemas_run_step_completion_usage_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | RunStepCompletionUsage, data)
-
-        usage = _parse_usage(d.pop("usage", None))
-
-        run_step_object = cls(
-            id=id,
-            object_=object_,
-            created_at=created_at,
-            assistant_id=assistant_id,
-            thread_id=thread_id,
-            run_id=run_id,
-            type_=type_,
-            status=status,
-            step_details=step_details,
-            last_error=last_error,
-            expired_at=expired_at,
-            cancelled_at=cancelled_at,
-            failed_at=failed_at,
-            completed_at=completed_at,
-            metadata=metadata,
-            usage=usage,
-        )
+        if cls is RunStepObject:
+            run_step_object = object.__new__(cls)
+            run_step_object.id = id
+            run_step_object.object_ = object_
+            run_step_object.created_at = created_at
+            run_step_object.assistant_id = assistant_id
+            run_step_object.thread_id = thread_id
+            run_step_object.run_id = run_id
+            run_step_object.type_ = type_
+            run_step_object.status = status
+            run_step_object.step_details = step_details
+            run_step_object.last_error = last_error
+            run_step_object.expired_at = expired_at
+            run_step_object.cancelled_at = cancelled_at
+            run_step_object.failed_at = failed_at
+            run_step_object.completed_at = completed_at
+            run_step_object.metadata = metadata
+            run_step_object.usage = usage
+        else:
+            run_step_object = cls(
+                id,
+                object_,
+                created_at,
+                assistant_id,
+                thread_id,
+                run_id,
+                type_,
+                status,
+                step_details,
+                last_error,
+                expired_at,
+                cancelled_at,
+                failed_at,
+                completed_at,
+                metadata,
+                usage,
+            )
 
         run_step_object.additional_properties = d
         return run_step_object
@@ -323,3 +236,83 @@ class RunStepObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+def _parse_step_details(data: object) -> RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject:
+    if isinstance(data, dict):
+        tag = data.get("type")
+        if tag == "message_creation":
+            try:
+                step_details_type_0 = RunStepDetailsMessageCreationObject.from_dict(data)
+
+                return step_details_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        elif tag == "tool_calls":
+            try:
+                step_details_type_1 = RunStepDetailsToolCallsObject.from_dict(data)
+
+                return step_details_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+
+        return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
+    return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
+
+
+def _parse_last_error(data: object) -> None | RunStepObjectLastError:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            last_error_type_0 = RunStepObjectLastError.from_dict(data)
+
+            return last_error_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunStepObjectLastError, data)
+
+
+def _parse_metadata(data: object) -> Metadata | None:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_metadata_type_0 = Metadata.from_dict(data)
+
+            return componentsschemas_metadata_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(Metadata | None, data)
+
+
+def _parse_usage(data: object) -> None | RunStepCompletionUsage:
+    if data is None:
+        return data
+    if isinstance(data, dict):
+        try:
+            componentsschemas_run_step_completion_usage_type_0 = RunStepCompletionUsage.from_dict(data)
+
+            return componentsschemas_run_step_completion_usage_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass
+
+    return cast(None | RunStepCompletionUsage, data)
+
+
+from ..models.metadata import Metadata
+from ..models.run_step_completion_usage import RunStepCompletionUsage
+from ..models.run_step_details_message_creation_object import (
+    RunStepDetailsMessageCreationObject,
+)
+from ..models.run_step_details_tool_calls_object import RunStepDetailsToolCallsObject
+from ..models.run_step_object_last_error import RunStepObjectLastError
+from ..models.run_step_object_status import (
+    _from_value as _run_step_object_status_from_value,
+)
+from ..models.run_step_object_type import (
+    _from_value as _run_step_object_type_from_value,
+)

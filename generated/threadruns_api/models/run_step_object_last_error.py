@@ -43,14 +43,19 @@ class RunStepObjectLastError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        code = RunStepObjectLastErrorCode(d.pop("code"))
+        code = _run_step_object_last_error_code_from_value(d.pop("code"))
 
         message = d.pop("message")
 
-        run_step_object_last_error = cls(
-            code=code,
-            message=message,
-        )
+        if cls is RunStepObjectLastError:
+            run_step_object_last_error = object.__new__(cls)
+            run_step_object_last_error.code = code
+            run_step_object_last_error.message = message
+        else:
+            run_step_object_last_error = cls(
+                code,
+                message,
+            )
 
         run_step_object_last_error.additional_properties = d
         return run_step_object_last_error
@@ -70,3 +75,8 @@ class RunStepObjectLastError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_step_object_last_error_code import (
+    _from_value as _run_step_object_last_error_code_from_value,
+)

@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.run_tool_call_object_function import RunToolCallObjectFunction
-
 
 T = TypeVar("T", bound="RunToolCallObject")
 
@@ -56,22 +50,26 @@ class RunToolCallObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.run_tool_call_object_function import RunToolCallObjectFunction  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
-        type_ = cast(Literal["function"], d.pop("type"))
+        type_: Literal["function"] = d.pop("type")
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
         function = RunToolCallObjectFunction.from_dict(d.pop("function"))
 
-        run_tool_call_object = cls(
-            id=id,
-            type_=type_,
-            function=function,
-        )
+        if cls is RunToolCallObject:
+            run_tool_call_object = object.__new__(cls)
+            run_tool_call_object.id = id
+            run_tool_call_object.type_ = type_
+            run_tool_call_object.function = function
+        else:
+            run_tool_call_object = cls(
+                id,
+                type_,
+                function,
+            )
 
         run_tool_call_object.additional_properties = d
         return run_tool_call_object
@@ -91,3 +89,6 @@ class RunToolCallObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.run_tool_call_object_function import RunToolCallObjectFunction

@@ -45,10 +45,15 @@ class RunToolCallObjectFunction:
 
         arguments = d.pop("arguments")
 
-        run_tool_call_object_function = cls(
-            name=name,
-            arguments=arguments,
-        )
+        if cls is RunToolCallObjectFunction:
+            run_tool_call_object_function = object.__new__(cls)
+            run_tool_call_object_function.name = name
+            run_tool_call_object_function.arguments = arguments
+        else:
+            run_tool_call_object_function = cls(
+                name,
+                arguments,
+            )
 
         run_tool_call_object_function.additional_properties = d
         return run_tool_call_object_function

@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.submit_tool_outputs_run_request_tool_outputs_item import (
-        SubmitToolOutputsRunRequestToolOutputsItem,
-    )
-
 
 T = TypeVar("T", bound="SubmitToolOutputsRunRequest")
 
@@ -55,30 +49,27 @@ class SubmitToolOutputsRunRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.submit_tool_outputs_run_request_tool_outputs_item import (
-            SubmitToolOutputsRunRequestToolOutputsItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
-        tool_outputs = []
-        _tool_outputs = d.pop("tool_outputs")
-        for tool_outputs_item_data in _tool_outputs:
-            tool_outputs_item = SubmitToolOutputsRunRequestToolOutputsItem.from_dict(tool_outputs_item_data)
+        tool_outputs = [
+            SubmitToolOutputsRunRequestToolOutputsItem.from_dict(tool_outputs_item_data)
+            for tool_outputs_item_data in d.pop("tool_outputs")
+        ]
 
-            tool_outputs.append(tool_outputs_item)
+        stream: bool | None | Unset = d.pop("stream", UNSET)
 
-        def _parse_stream(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        stream = _parse_stream(d.pop("stream", UNSET))
-
-        submit_tool_outputs_run_request = cls(
-            tool_outputs=tool_outputs,
-            stream=stream,
-        )
+        if cls is SubmitToolOutputsRunRequest:
+            submit_tool_outputs_run_request = object.__new__(cls)
+            submit_tool_outputs_run_request.tool_outputs = tool_outputs
+            submit_tool_outputs_run_request.stream = stream
+        else:
+            submit_tool_outputs_run_request = cls(
+                tool_outputs,
+                stream,
+            )
 
         return submit_tool_outputs_run_request
+
+
+from ..models.submit_tool_outputs_run_request_tool_outputs_item import (
+    SubmitToolOutputsRunRequestToolOutputsItem,
+)

@@ -46,10 +46,15 @@ class SubmitToolOutputsRunRequestToolOutputsItem:
 
         output = d.pop("output", UNSET)
 
-        submit_tool_outputs_run_request_tool_outputs_item = cls(
-            tool_call_id=tool_call_id,
-            output=output,
-        )
+        if cls is SubmitToolOutputsRunRequestToolOutputsItem:
+            submit_tool_outputs_run_request_tool_outputs_item = object.__new__(cls)
+            submit_tool_outputs_run_request_tool_outputs_item.tool_call_id = tool_call_id
+            submit_tool_outputs_run_request_tool_outputs_item.output = output
+        else:
+            submit_tool_outputs_run_request_tool_outputs_item = cls(
+                tool_call_id,
+                output,
+            )
 
         submit_tool_outputs_run_request_tool_outputs_item.additional_properties = d
         return submit_tool_outputs_run_request_tool_outputs_item

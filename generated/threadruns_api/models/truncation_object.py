@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,21 +50,19 @@ class TruncationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        type_ = TruncationObjectType(d.pop("type"))
+        type_ = _truncation_object_type_from_value(d.pop("type"))
 
-        def _parse_last_messages(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        last_messages: int | None | Unset = d.pop("last_messages", UNSET)
 
-        last_messages = _parse_last_messages(d.pop("last_messages", UNSET))
-
-        truncation_object = cls(
-            type_=type_,
-            last_messages=last_messages,
-        )
+        if cls is TruncationObject:
+            truncation_object = object.__new__(cls)
+            truncation_object.type_ = type_
+            truncation_object.last_messages = last_messages
+        else:
+            truncation_object = cls(
+                type_,
+                last_messages,
+            )
 
         truncation_object.additional_properties = d
         return truncation_object
@@ -84,3 +82,8 @@ class TruncationObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.truncation_object_type import (
+    _from_value as _truncation_object_type_from_value,
+)

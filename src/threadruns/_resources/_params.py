@@ -7,26 +7,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Required, TypeAlias, TypedDict
-
-from threadruns_api.models import (
-    AssistantsNamedToolChoice,
-    AssistantToolsCode,
-    AssistantToolsFileSearch,
-    AssistantToolsFunction,
-    CreateMessageRequest,
-    ResponseFormatJsonObject,
-    ResponseFormatJsonSchema,
-    ResponseFormatText,
-    SubmitToolOutputsRunRequestToolOutputsItem,
-    TruncationObject,
-)
+from typing import TYPE_CHECKING, Any, Required, TypeAlias, TypedDict
 
 from .._types import Body, Headers, NotGiven, Query, Timeout
 
-AssistantTool: TypeAlias = AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction
-ResponseFormat: TypeAlias = ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema
-ToolOutput: TypeAlias = SubmitToolOutputsRunRequestToolOutputsItem
+if TYPE_CHECKING:  # the aliases are for annotations only: the models load with the first request
+    from threadruns_api.models import (
+        AssistantsNamedToolChoice,
+        AssistantToolsCode,
+        AssistantToolsFileSearch,
+        AssistantToolsFunction,
+        CreateMessageRequest,
+        ResponseFormatJsonObject,
+        ResponseFormatJsonSchema,
+        ResponseFormatText,
+        SubmitToolOutputsRunRequestToolOutputsItem,
+        TruncationObject,
+    )
+
+    AssistantTool: TypeAlias = AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction
+    ResponseFormat: TypeAlias = ResponseFormatText | ResponseFormatJsonObject | ResponseFormatJsonSchema
+    ToolOutput: TypeAlias = SubmitToolOutputsRunRequestToolOutputsItem
 
 
 class RequestOptionParams(TypedDict, total=False):

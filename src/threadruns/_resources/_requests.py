@@ -7,42 +7,34 @@ same requests. Request kwargs always come from the generated ``_get_kwargs``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
-from threadruns_api.api.default import (
-    cancel_run,
-    create_run,
-    get_run,
-    get_run_step,
-    list_run_steps,
-    list_runs,
-    modify_run,
-    submit_tool_outputs_to_run,
-)
-from threadruns_api.models import (
-    CreateRunRequest,
-    ListRunsOrder,
-    ListRunsResponse,
-    ListRunStepsOrder,
-    ListRunStepsResponse,
-    ModifyRunRequest,
-    RunObject,
-    RunStepInclude,
-    RunStepObject,
-    SubmitToolOutputsRunRequest,
-)
-from threadruns_api.types import UNSET, Unset
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import _validation as v
 from .._base_client import RequestOptions, parse_model
 from .._constants import MAX_TOOLS
 from .._types import NOT_GIVEN, NotGiven
 
+if TYPE_CHECKING:
+    import httpx
+    from threadruns_api.models import (
+        ListRunsResponse,
+        ListRunStepsResponse,
+        RunObject,
+        RunStepInclude,
+        RunStepObject,
+    )
+    from threadruns_api.types import Unset
+
+# The generated package (its endpoint modules, models and `types`, which loads attrs) is imported where
+# it is used (a dictionary look-up once loaded): loading it with this module slows `import threadruns`.
+
 Kwargs = dict[str, Any]
+_M = TypeVar("_M")
 
 
 def _unset(value: Any) -> Any:
+    from threadruns_api.types import UNSET
+
     return UNSET if isinstance(value, NotGiven) else value
 
 
@@ -60,7 +52,11 @@ def to_json(value: Any) -> Any:
 def _include(value: Sequence[str] | NotGiven) -> list[RunStepInclude] | Unset:
     v.check_sequence_of("include", value, str, nullable=False)
     if isinstance(value, NotGiven):
+        from threadruns_api.types import UNSET
+
         return UNSET
+    from threadruns_api.models import RunStepInclude
+
     return [RunStepInclude(item) for item in value]
 
 
@@ -84,6 +80,10 @@ def list_runs_kwargs(
 ) -> Kwargs:
     v.check_id("thread_id", thread_id)
     _list_params(limit, order, after, before)
+    from threadruns_api.api.default import list_runs
+    from threadruns_api.models import ListRunsOrder
+    from threadruns_api.types import UNSET
+
     return list_runs._get_kwargs(
         thread_id,
         limit=_unset(limit),
@@ -106,6 +106,15 @@ _CREATE_SCALARS: dict[str, tuple[type | tuple[type, ...], bool]] = {
 def create_run_body(assistant_id: object, fields: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of createRun from the caller's arguments (NOT_GIVEN ones left out)."""
     v.check_id("assistant_id", assistant_id)
+    given = v.drop_not_given(fields)
+    if given:  # every check below passes NOT_GIVEN: with nothing else given there is nothing to check
+        _check_create_fields(fields)
+    body: dict[str, Any] = {"assistant_id": assistant_id}
+    body.update({name: to_json(value) for name, value in given.items()})
+    return body
+
+
+def _check_create_fields(fields: Mapping[str, Any]) -> None:
     v.check_temperature(fields["temperature"])
     v.check_top_p(fields["top_p"])
     v.check_metadata(fields["metadata"])
@@ -123,11 +132,12 @@ def create_run_body(assistant_id: object, fields: Mapping[str, Any]) -> dict[str
     for name in ("tools", "additional_messages"):
         for index, item in enumerate(fields[name] or ()):
             _check_model_like(f"{name}[{index}]", item)
+    for index, message in enumerate(fields["additional_messages"] or ()):
+        missing = [key for key in ("role", "content") if isinstance(message, Mapping) and key not in message]
+        if missing:
+            raise ValueError(f"additional_messages[{index}] lacks {' and '.join(map(repr, missing))}")
     if isinstance(fields["reasoning_effort"], str) and not fields["reasoning_effort"]:
         raise ValueError("reasoning_effort must not be empty")
-    body: dict[str, Any] = {"assistant_id": assistant_id}
-    body.update({name: to_json(value) for name, value in v.drop_not_given(fields).items()})
-    return body
 
 
 def _check_model_like(name: str, value: object) -> None:
@@ -139,8 +149,15 @@ def _check_model_like(name: str, value: object) -> None:
 
 def create_run_kwargs(thread_id: str, body: dict[str, Any], include: Sequence[str] | NotGiven) -> Kwargs:
     v.check_id("thread_id", thread_id)
+    from threadruns_api.api.default import create_run
+    from threadruns_api.models import CreateRunRequest
+
     request = _from_dict(CreateRunRequest, body, "create", ("assistant_id",))
-    return create_run._get_kwargs(thread_id, body=request, include=_include(include))
+    includes = _include(include)
+    try:
+        return create_run._get_kwargs(thread_id, body=request, include=includes)
+    except (AttributeError, KeyError, TypeError) as exc:  # a nested value the model kept raw, unusable
+        raise ValueError(f"invalid arguments for create: {_describe(exc)}") from None
 
 
 def _from_dict(model: Any, body: dict[str, Any], what: str, required: tuple[str, ...] = ()) -> Any:
@@ -169,10 +186,14 @@ def run_kwargs(thread_id: str, run_id: str, endpoint: Any) -> Kwargs:
 
 
 def get_run_kwargs(thread_id: str, run_id: str) -> Kwargs:
+    from threadruns_api.api.default import get_run
+
     return run_kwargs(thread_id, run_id, get_run)
 
 
 def cancel_run_kwargs(thread_id: str, run_id: str) -> Kwargs:
+    from threadruns_api.api.default import cancel_run
+
     return run_kwargs(thread_id, run_id, cancel_run)
 
 
@@ -181,6 +202,9 @@ def modify_run_kwargs(thread_id: str, run_id: str, metadata: Mapping[str, str] |
     v.check_id("run_id", run_id)
     v.check_metadata(metadata)
     body = {} if isinstance(metadata, NotGiven) else {"metadata": to_json(metadata)}
+    from threadruns_api.api.default import modify_run
+    from threadruns_api.models import ModifyRunRequest
+
     return modify_run._get_kwargs(thread_id, run_id, body=_from_dict(ModifyRunRequest, body, "update"))
 
 
@@ -206,6 +230,9 @@ def submit_tool_outputs_body(tool_outputs: object) -> dict[str, Any]:
 def submit_tool_outputs_kwargs(thread_id: str, run_id: str, body: dict[str, Any]) -> Kwargs:
     v.check_id("thread_id", thread_id)
     v.check_id("run_id", run_id)
+    from threadruns_api.api.default import submit_tool_outputs_to_run
+    from threadruns_api.models import SubmitToolOutputsRunRequest
+
     request = _from_dict(SubmitToolOutputsRunRequest, body, "submit_tool_outputs")
     return submit_tool_outputs_to_run._get_kwargs(thread_id, run_id, body=request)
 
@@ -226,6 +253,10 @@ def list_steps_kwargs(
     v.check_id("thread_id", thread_id)
     v.check_id("run_id", run_id)
     _list_params(limit, order, after, before)
+    from threadruns_api.api.default import list_run_steps
+    from threadruns_api.models import ListRunStepsOrder
+    from threadruns_api.types import UNSET
+
     return list_run_steps._get_kwargs(
         thread_id,
         run_id,
@@ -241,6 +272,8 @@ def get_step_kwargs(thread_id: str, run_id: str, step_id: str, include: Sequence
     v.check_id("thread_id", thread_id)
     v.check_id("run_id", run_id)
     v.check_id("step_id", step_id)
+    from threadruns_api.api.default import get_run_step
+
     return get_run_step._get_kwargs(thread_id, run_id, step_id, include=_include(include))
 
 
@@ -248,35 +281,46 @@ def get_step_kwargs(thread_id: str, run_id: str, step_id: str, include: Sequence
 
 
 def parse_run(response: httpx.Response) -> RunObject:
-    return parse_model(response, RunObject.from_dict, "RunObject")
+    from threadruns_api.models import RunObject
+
+    return parse_model(response, lambda data: _with_id(RunObject.from_dict(data)), "RunObject")
 
 
 def parse_step(response: httpx.Response) -> RunStepObject:
-    return parse_model(response, RunStepObject.from_dict, "RunStepObject")
+    from threadruns_api.models import RunStepObject
+
+    return parse_model(response, lambda data: _with_id(RunStepObject.from_dict(data)), "RunStepObject")
 
 
-def _listing(model: Any, name: str) -> Any:
-    def parse(data: dict[str, Any]) -> Any:
-        listing = model.from_dict(data)
-        for index, item in enumerate(listing.data):
-            if not isinstance(getattr(item, "id", None), str):
-                raise TypeError(f"data[{index}] has no string id")
-        return listing
-
-    return parse
+def _with_id(obj: _M) -> _M:
+    """``obj`` if its ``id`` can be used in a later request path; else a ValueError/TypeError (a bad answer)."""
+    v.check_id("id", getattr(obj, "id", None))
+    return obj
 
 
-_parse_runs = _listing(ListRunsResponse, "ListRunsResponse")
-_parse_steps = _listing(ListRunStepsResponse, "ListRunStepsResponse")
+def _with_ids(listing: Any) -> Any:
+    """``listing`` once every item has a string id (the cursor of the next page)."""
+    for index, item in enumerate(listing.data):
+        if not isinstance(getattr(item, "id", None), str):
+            raise TypeError(f"data[{index}] has no string id")
+    return listing
 
 
 def parse_runs_list(response: httpx.Response) -> ListRunsResponse:
-    listing: ListRunsResponse = parse_model(response, _parse_runs, "ListRunsResponse")
+    from threadruns_api.models import ListRunsResponse
+
+    listing: ListRunsResponse = parse_model(
+        response, lambda data: _with_ids(ListRunsResponse.from_dict(data)), "ListRunsResponse"
+    )
     return listing
 
 
 def parse_steps_list(response: httpx.Response) -> ListRunStepsResponse:
-    listing: ListRunStepsResponse = parse_model(response, _parse_steps, "ListRunStepsResponse")
+    from threadruns_api.models import ListRunStepsResponse
+
+    listing: ListRunStepsResponse = parse_model(
+        response, lambda data: _with_ids(ListRunStepsResponse.from_dict(data)), "ListRunStepsResponse"
+    )
     return listing
 
 
@@ -316,10 +360,14 @@ CREATE_FIELDS = (
 )
 
 
+_OPTION_SET = frozenset(OPTION_NAMES)
+_CREATE_SET = frozenset(CREATE_FIELDS)
+
+
 def split_options(params: Mapping[str, Any]) -> tuple[RequestOptions, dict[str, Any]]:
     """Per-call options, and the remaining arguments."""
     options = RequestOptions(**{name: params[name] for name in OPTION_NAMES if name in params})
-    return options, {name: value for name, value in params.items() if name not in OPTION_NAMES}
+    return options, {name: value for name, value in params.items() if name not in _OPTION_SET}
 
 
 def option_params(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -344,7 +392,7 @@ def prepare_create(thread_id: str, params: Mapping[str, Any], *, stream: bool) -
         raise TypeError("missing required keyword argument: 'assistant_id'")
     assistant_id = fields.pop("assistant_id")
     include = fields.pop("include", NOT_GIVEN)
-    unknown = sorted(set(fields) - set(CREATE_FIELDS))
+    unknown = sorted(set(fields) - _CREATE_SET)
     if unknown:
         raise TypeError(f"unexpected keyword argument(s) for create: {', '.join(unknown)}")
     body = create_run_body(assistant_id, {name: fields.get(name, NOT_GIVEN) for name in CREATE_FIELDS})

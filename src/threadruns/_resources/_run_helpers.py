@@ -5,13 +5,11 @@ Mixed into ``Runs``/``AsyncRuns``; kept apart so each module has one job.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
-from threadruns_api.models import RunObject
 
 from .._base_client import RequestOptions
 from .._exceptions import APITimeoutError, ToolLoopError
@@ -19,10 +17,12 @@ from .._polling import Deadline, check_poll_interval, is_terminal, next_interval
 from .._streaming import AsyncRunStream, AsyncRunStreamManager, RunStream, RunStreamManager
 from .._tools import AsyncToolFunction, ToolFunction, arun_tool, check_functions, pending_calls, run_tool
 from . import _requests as R
-from ._params import CreateRunParams, PollRequestParams, RequestOptionParams, ToolOutput
 
 if TYPE_CHECKING:
+    from threadruns_api.models import RunObject
+
     from .._base_client import AsyncAPIClient, SyncAPIClient
+    from ._params import CreateRunParams, PollRequestParams, RequestOptionParams, ToolOutput
 
 
 def _run_and_headers(response: httpx.Response) -> tuple[RunObject, httpx.Headers]:
@@ -253,6 +253,8 @@ class AsyncRunHelpers:
             run = fetched
             if is_terminal(fetched):
                 return fetched
+            import asyncio  # only async polling needs it; not loaded by `import threadruns`
+
             await asyncio.sleep(max(0.0, min(next_interval(headers, poll_interval), deadline.remaining())))
 
     async def create_and_poll(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
 import httpx
-from threadruns_api.models import AssistantsNamedToolChoice, CreateMessageRequest, RunObject, TruncationObject
 
 from .._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 from .._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
@@ -14,9 +13,13 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._streaming import AsyncRunStream, RunStream
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from . import _requests as R
-from ._params import AssistantTool, CreateRunParams, RequestOptionParams, ResponseFormat, ToolOutput
 from ._run_helpers import AsyncRunHelpers, SyncRunHelpers
 from .steps import AsyncSteps, AsyncStepsWithRawResponse, Steps, StepsWithRawResponse
+
+if TYPE_CHECKING:  # annotations only: the models load with the first request, not with the package
+    from threadruns_api.models import AssistantsNamedToolChoice, CreateMessageRequest, RunObject, TruncationObject
+
+    from ._params import AssistantTool, CreateRunParams, RequestOptionParams, ResponseFormat, ToolOutput
 
 
 class Runs(SyncRunHelpers):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import httpx
-from threadruns_api.models import RunStepObject
 
 from .._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
 from .._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from . import _requests as R
+
+if TYPE_CHECKING:  # annotations only
+    from threadruns_api.models import RunStepObject
 
 
 class Steps:
