@@ -404,6 +404,30 @@ METHOD = [
 ]
 
 
+ANALYSIS = Path(__file__).with_name("analysis.md")
+
+
+def not_met_analysis(results: list[Result]) -> list[str]:
+    """The profile notes of bench/analysis.md for every case whose target this run did not meet."""
+    sections: dict[str, list[str]] = {}
+    key = None
+    for line in ANALYSIS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            key = line[3:].strip()
+            sections[key] = []
+        elif key is not None:
+            sections[key].append(line)
+    out: list[str] = []
+    for res in results:
+        if met(res.case, res.ratios.get("threadruns")) != "**no**":
+            continue
+        if not out:
+            out = ["", "## Targets not met: where the time goes, what is left to try"]
+        body = [line for line in sections.get(res.case.key, ["(no profile notes yet)"]) if line.strip()]
+        out += ["", f"### {res.case.title}", "", *body]
+    return out
+
+
 def render(results: list[Result], args: argparse.Namespace, notes: list[str], seconds: float) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     rounds = f"{args.rounds} rounds" + (" (--quick)" if args.quick else "")
@@ -436,6 +460,7 @@ def render(results: list[Result], args: argparse.Namespace, notes: list[str], se
     all_notes = notes + [f"{r.case.title}: {note}" for r in results for note in r.notes]
     if all_notes:
         out += ["", "### Notes", "", *[f"- {note}" for note in all_notes]]
+    out += not_met_analysis(results)
     out += ["", "## How it is measured", "", *METHOD, ""]
     out += ["## Machine", "", *machine(), ""]
     out += [
