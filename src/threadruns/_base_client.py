@@ -73,7 +73,7 @@ class RequestOptions:
 
 
 def check_str_mapping(name: str, value: object) -> None:
-    """None, or a mapping of str to str (header values)."""
+    """None, or a mapping of str to str usable as header values (no line breaks or NUL)."""
     if value is None:
         return
     if not isinstance(value, Mapping):
@@ -81,6 +81,13 @@ def check_str_mapping(name: str, value: object) -> None:
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(f"{name} must map str to str, got {type(key).__name__} -> {type(item).__name__}")
+        check_header_value(f"{name}[{key!r}]", item)
+
+
+def check_header_value(name: str, value: str) -> None:
+    """A header value cannot hold CR, LF or NUL: refuse it here instead of failing on the wire."""
+    if any(ch in value for ch in "\r\n\0"):
+        raise ValueError(f"{name} contains a line break or NUL, which a header value cannot hold")
 
 
 def _check_timeout(timeout: object) -> None:
@@ -160,6 +167,8 @@ class BaseClient:
         for name, value in (("organization", organization), ("project", project)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+            if value is not None:
+                check_header_value(name, value)
         _check_timeout(timeout)
         _check_max_retries(max_retries)
         if base_url is None:
@@ -184,7 +193,10 @@ class BaseClient:
             headers["OpenAI-Organization"] = self.organization
         if self.project:
             headers["OpenAI-Project"] = self.project
-        headers.update(self._custom_headers)
+        for name, value in self._custom_headers.items():  # a custom header replaces ours whatever its case
+            for ours in [key for key in headers if key.lower() == name.lower()]:
+                del headers[ours]
+            headers[name] = value
         self._default_headers = headers
         # A client this SDK creates carries these headers itself (set once, not merged on every request).
         self._headers_on_client = False
@@ -211,7 +223,8 @@ class BaseClient:
     ) -> httpx.Request:
         """An httpx.Request from a generated ``_get_kwargs`` result plus per-call options."""
         method = str(kwargs["method"]).upper()
-        headers: dict[str, Any] = {}  # this request's own headers, merged over the defaults below
+        # This request's own headers (case-insensitive: a caller's "authorization" replaces ours, never doubles it).
+        headers = httpx.Headers()
         if accept is not None:
             headers["Accept"] = accept
         headers.update(kwargs.get("headers") or {})
@@ -237,7 +250,9 @@ class BaseClient:
             # The defaults with this request's values in their places, exactly as httpx will then merge them
             # over its client's headers. Only needed when the client lacks the defaults or one is overridden:
             # otherwise httpx adds this request's headers after the client's in the same order.
-            headers = {**self._default_headers, **headers}
+            merged = httpx.Headers(self._default_headers)
+            merged.update(headers)
+            headers = merged
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return client.build_request(
             method,
@@ -369,6 +384,8 @@ class SyncAPIClient(BaseClient):
                     retries_taken += 1
                     continue
                 raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+            except httpx.HTTPError as exc:  # undecodable body, too many redirects: not worth a retry
+                raise APIConnectionError(f"The response could not be read: {type(exc).__name__}", request) from exc
             if response.is_success:
                 return response
             if retries_taken < max_retries and should_retry(response):
@@ -449,6 +466,8 @@ class AsyncAPIClient(BaseClient):
                     retries_taken += 1
                     continue
                 raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+            except httpx.HTTPError as exc:  # undecodable body, too many redirects: not worth a retry
+                raise APIConnectionError(f"The response could not be read: {type(exc).__name__}", request) from exc
             if response.is_success:
                 return response
             if retries_taken < max_retries and should_retry(response):

@@ -4,7 +4,7 @@
 
     ThreadRunsError                      anything this package raises on purpose
     ├── PollTimeoutError                 a poll's overall deadline passed (carries the last run)
-    ├── ToolLoopError                    the tool-call loop hit max_rounds (carries the last run)
+    ├── ToolLoopError                    the tool-call loop cannot go on: max_rounds hit, or no calls listed
     └── APIError                         a request did not give a usable answer
         ├── APIConnectionError           no response: connection refused/reset, stream cut short
         │   └── APITimeoutError          no response in time
@@ -157,7 +157,7 @@ class PollTimeoutError(ThreadRunsError):
 
 
 class ToolLoopError(ThreadRunsError):
-    """``create_and_run_tools`` did not reach a final status within ``max_rounds``."""
+    """``create_and_run_tools`` cannot go on: ``max_rounds`` used up, or a run requires action with no calls."""
 
     def __init__(self, message: str, *, run: Any, rounds: int) -> None:
         super().__init__(message)

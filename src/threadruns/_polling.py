@@ -7,6 +7,7 @@ may outlive it.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -32,9 +33,11 @@ def next_interval(headers: httpx.Headers, poll_interval: float | None) -> float:
     raw = headers.get("openai-poll-after-ms")
     if raw is not None:
         try:
-            return max(float(raw) / 1000, MIN_POLL_INTERVAL)
+            seconds = float(raw) / 1000
         except ValueError:
-            pass
+            seconds = math.nan
+        if math.isfinite(seconds):
+            return max(seconds, MIN_POLL_INTERVAL)
     return max(poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL)
 
 
@@ -44,8 +47,8 @@ class Deadline:
     def __init__(self, timeout: float | None) -> None:
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
             raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
-        if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+        if timeout is not None and not 0 < timeout < math.inf:
+            raise ValueError(f"timeout must be a positive, finite number of seconds, got {timeout}")
         self.timeout = DEFAULT_POLL_TIMEOUT if timeout is None else float(timeout)
         self._end = time.monotonic() + self.timeout
 
@@ -63,5 +66,5 @@ def check_poll_interval(poll_interval: float | None) -> None:
         return
     if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
         raise TypeError(f"poll_interval must be a number of seconds, got {type(poll_interval).__name__}")
-    if poll_interval <= 0:
-        raise ValueError(f"poll_interval must be positive, got {poll_interval}")
+    if not 0 < poll_interval < math.inf:
+        raise ValueError(f"poll_interval must be a positive, finite number of seconds, got {poll_interval}")

@@ -10,7 +10,7 @@ Invalid UTF-8 is replaced, never raised: decoding cannot fail on any bytes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -122,13 +122,3 @@ def iter_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
     for chunk in chunks:
         yield from decoder.feed(chunk)
     yield from decoder.flush()
-
-
-async def aiter_events(chunks: AsyncIterable[bytes]) -> AsyncIterator[ServerSentEvent]:
-    """Decode a whole async byte stream."""
-    decoder = SSEDecoder()
-    async for chunk in chunks:
-        for event in decoder.feed(chunk):
-            yield event
-    for event in decoder.flush():
-        yield event

@@ -32,7 +32,6 @@ class _StreamState:
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
         self.finished = False  # [DONE] or a terminal run event seen
-        self.exhausted = False  # iteration ended (cleanly)
         self.last_run: RunObject | None = None
         self.messages: dict[str, MessageObject] = {}
         self.decoder = SSEDecoder()
@@ -76,7 +75,6 @@ class _StreamState:
                 "The event stream ended early: the connection closed before [DONE] or a final run event",
                 self.response.request,
             )
-        self.exhausted = True
 
     def final_run(self) -> RunObject:
         if self.last_run is None:
@@ -91,7 +89,7 @@ def _error_event(payload: Any, request: httpx.Request) -> APIError:
     """An ``error`` event as APIError; takes the flat ``{message, ...}`` and the wrapped ``{"error": {...}}``."""
     details = payload.get("error", payload) if isinstance(payload, dict) else {}
     message = details.get("message") if isinstance(details, dict) else None
-    return APIError(f"The stream reported an error: {message or payload!r}", request, body=payload)
+    return APIError(f"The stream reported an error: {message if message else repr(payload)}", request, body=payload)
 
 
 def _text_of(event: MessageDeltaEvent) -> Iterator[str]:
@@ -109,11 +107,7 @@ class RunStream:
     """Events of one streamed run (``client.runs.stream``/``create(stream=True)``); a context manager."""
 
     def __init__(self, response: httpx.Response) -> None:
-        try:
-            self._state = _StreamState(response)
-        except BaseException:
-            response.close()
-            raise
+        self._state = _StreamState(response)
         self._iterator = self._events()
 
     @property
@@ -137,12 +131,11 @@ class RunStream:
             state.end_of_body()
         except httpx.TimeoutException as exc:
             raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:  # transport errors, and bodies that cannot be decoded
             raise APIConnectionError(
                 f"The event stream ended early: {type(exc).__name__}", state.response.request
             ) from exc
         finally:
-            state.exhausted = True
             state.response.close()
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
@@ -217,12 +210,11 @@ class AsyncRunStream:
             state.end_of_body()
         except httpx.TimeoutException as exc:
             raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:  # transport errors, and bodies that cannot be decoded
             raise APIConnectionError(
                 f"The event stream ended early: {type(exc).__name__}", state.response.request
             ) from exc
         finally:
-            state.exhausted = True
             await state.response.aclose()
 
     def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:

@@ -48,7 +48,7 @@ def _prepare(functions: Mapping[str, Any], call: RunToolCallObject) -> tuple[Any
         return f"Error: no function named {name!r} is available"
     try:
         args = json.loads(call.function.arguments or "{}")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         return f"Error: the arguments of {name!r} are not valid JSON: {exc}"
     if not isinstance(args, dict):
         return f"Error: the arguments of {name!r} must be a JSON object"

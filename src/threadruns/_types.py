@@ -7,11 +7,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal, TypeAlias, TypeVar
+from typing import Final, Literal, TypeAlias
 
 import httpx
-
-_T = TypeVar("_T")
 
 
 class NotGiven:
@@ -33,9 +31,7 @@ class NotGiven:
 
 NOT_GIVEN: Final = NotGiven()
 
-NotGivenOr: TypeAlias = _T | NotGiven
 Timeout: TypeAlias = float | httpx.Timeout
 Headers: TypeAlias = Mapping[str, str]
 Query: TypeAlias = Mapping[str, object]
 Body: TypeAlias = Mapping[str, object]
-JSONObject: TypeAlias = dict[str, Any]

@@ -131,13 +131,6 @@ def check_sequence_of(name: str, value: object, item_types: type | tuple[type, .
             raise TypeError(f"{name}[{index}] must be {_describe(item_types)}, got {type(item).__name__}")
 
 
-def check_str_choice(name: str, value: object, *, nullable: bool = True) -> None:
-    """A string option (enum value); unknown strings pass, since servers add values."""
-    check_type(name, value, str, nullable=nullable)
-    if isinstance(value, str) and not value:
-        raise ValueError(f"{name} must not be empty")
-
-
 def _describe(types: type | tuple[type, ...]) -> str:
     names = [t.__name__ for t in (types if isinstance(types, tuple) else (types,))]
     return " or ".join(names)

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any, Unpack
 import httpx
 
 from .._base_client import RequestOptions
-from .._exceptions import APITimeoutError, ToolLoopError
+from .._exceptions import APIConnectionError, APIError, APIStatusError, ToolLoopError
 from .._polling import Deadline, check_poll_interval, is_terminal, next_interval
+from .._response import RAW_RESPONSE
+from .._retries import retry_delay, should_retry
 from .._streaming import AsyncRunStream, AsyncRunStreamManager, RunStream, RunStreamManager
 from .._tools import AsyncToolFunction, ToolFunction, arun_tool, check_functions, pending_calls, run_tool
+from .._types import NOT_GIVEN, NotGiven
 from . import _requests as R
 
 if TYPE_CHECKING:
@@ -29,17 +32,39 @@ def _run_and_headers(response: httpx.Response) -> tuple[RunObject, httpx.Headers
     return R.parse_run(response), response.headers
 
 
+_POLL_OPTIONS = frozenset({"max_retries", "extra_headers", "extra_query"})
+
+
+def _poll_options(params: Mapping[str, Any], client_retries: int) -> tuple[RequestOptions, int]:
+    """Options of each retrieval (retried by the poll loop itself, within the deadline), and the retry budget."""
+    unknown = sorted(set(params) - _POLL_OPTIONS)
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) for poll: {', '.join(unknown)}")
+    options = RequestOptions(
+        max_retries=0, extra_headers=params.get("extra_headers"), extra_query=params.get("extra_query")
+    )
+    retries = params.get("max_retries", NOT_GIVEN)
+    return options, client_retries if isinstance(retries, NotGiven) else retries
+
+
 def _bounded(options: RequestOptions, default: httpx.Timeout, remaining: float) -> RequestOptions:
     """``options`` with every timeout component cut to the time left before the poll deadline."""
-    base = default if not isinstance(options.timeout, int | float | httpx.Timeout) else options.timeout
-    timeout = base if isinstance(base, httpx.Timeout) else httpx.Timeout(base)
-    parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+    parts = {"connect": default.connect, "read": default.read, "write": default.write, "pool": default.pool}
     cut = {name: remaining if value is None else min(value, remaining) for name, value in parts.items()}
-    return RequestOptions(httpx.Timeout(**cut), options.max_retries, options.extra_headers, options.extra_query)
+    return RequestOptions(httpx.Timeout(**cut), 0, options.extra_headers, options.extra_query)
 
 
-def _split_poll(params: Mapping[str, Any]) -> RequestOptions:
-    return R.split_options(params)[0]
+def _retry_wait(exc: APIError, failures: int, max_retries: int, deadline: Deadline) -> float | None:
+    """How long to wait before retrying a failed retrieval, or None to give up (never past the deadline)."""
+    if failures >= max_retries or deadline.remaining() <= 0:
+        return None
+    if isinstance(exc, APIStatusError):
+        if not should_retry(exc.response):
+            return None
+        return min(retry_delay(failures, exc.response.headers), deadline.remaining())
+    if isinstance(exc, APIConnectionError):
+        return min(retry_delay(failures, None), deadline.remaining())
+    return None
 
 
 class SyncRunHelpers:
@@ -65,6 +90,8 @@ class SyncRunHelpers:
         return RunStreamManager(lambda: self._open_stream(kwargs, request_options))
 
     def _open_stream(self, kwargs: R.Kwargs, options: RequestOptions) -> RunStream:
+        if RAW_RESPONSE.get():
+            raise TypeError("with_raw_response cannot stream: use runs.stream(...) and read stream.response")
         response = self._client.request_stream(kwargs, options)
         try:
             return RunStream(response)
@@ -89,8 +116,9 @@ class SyncRunHelpers:
         check_poll_interval(poll_interval)
         deadline = Deadline(timeout)
         kwargs = R.get_run_kwargs(thread_id, run_id)
-        request_options = _split_poll(options)
+        request_options, max_retries = _poll_options(options, self._client.max_retries)
         run: RunObject | None = None
+        failures = 0
         while True:
             remaining = deadline.remaining()
             if remaining <= 0 and run is not None:
@@ -98,10 +126,16 @@ class SyncRunHelpers:
             bounded = _bounded(request_options, self._client.timeout, max(remaining, 0.001))
             try:
                 fetched, headers = self._client.request(kwargs, _run_and_headers, bounded)
-            except APITimeoutError:
-                if run is not None and deadline.remaining() <= 0:
-                    raise deadline.expired(run) from None
-                raise
+            except (APIConnectionError, APIStatusError) as exc:
+                wait = _retry_wait(exc, failures, max_retries, deadline)
+                if wait is None:
+                    if run is not None and deadline.remaining() <= 0:
+                        raise deadline.expired(run) from exc
+                    raise
+                failures += 1
+                time.sleep(wait)
+                continue
+            failures = 0
             run = fetched
             if is_terminal(fetched):
                 return fetched
@@ -217,6 +251,8 @@ class AsyncRunHelpers:
         return AsyncRunStreamManager(lambda: self._open_stream(kwargs, request_options))
 
     async def _open_stream(self, kwargs: R.Kwargs, options: RequestOptions) -> AsyncRunStream:
+        if RAW_RESPONSE.get():
+            raise TypeError("with_raw_response cannot stream: use runs.stream(...) and read stream.response")
         response = await self._client.request_stream(kwargs, options)
         try:
             return AsyncRunStream(response)
@@ -237,8 +273,9 @@ class AsyncRunHelpers:
         check_poll_interval(poll_interval)
         deadline = Deadline(timeout)
         kwargs = R.get_run_kwargs(thread_id, run_id)
-        request_options = _split_poll(options)
+        request_options, max_retries = _poll_options(options, self._client.max_retries)
         run: RunObject | None = None
+        failures = 0
         while True:
             remaining = deadline.remaining()
             if remaining <= 0 and run is not None:
@@ -246,10 +283,18 @@ class AsyncRunHelpers:
             bounded = _bounded(request_options, self._client.timeout, max(remaining, 0.001))
             try:
                 fetched, headers = await self._client.request(kwargs, _run_and_headers, bounded)
-            except APITimeoutError:
-                if run is not None and deadline.remaining() <= 0:
-                    raise deadline.expired(run) from None
-                raise
+            except (APIConnectionError, APIStatusError) as exc:
+                wait = _retry_wait(exc, failures, max_retries, deadline)
+                if wait is None:
+                    if run is not None and deadline.remaining() <= 0:
+                        raise deadline.expired(run) from exc
+                    raise
+                failures += 1
+                import asyncio
+
+                await asyncio.sleep(wait)
+                continue
+            failures = 0
             run = fetched
             if is_terminal(fetched):
                 return fetched
