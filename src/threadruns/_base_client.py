@@ -23,6 +23,7 @@ from ._constants import (
     ASSISTANTS_BETA_HEADER,
     DEFAULT_BASE_URL,
     DEFAULT_CONNECTION_LIMITS,
+    JSON_DECODE_ERRORS,
     RAW_BODY_PREVIEW,
 )
 from ._exceptions import (
@@ -293,7 +294,7 @@ class BaseClient:
 def _decode_error_body(response: httpx.Response) -> object:
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except JSON_DECODE_ERRORS:
         return response.text
 
 
@@ -306,7 +307,7 @@ def parse_json(response: httpx.Response) -> Any:
         )
     try:
         return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except JSON_DECODE_ERRORS as exc:
         raise APIResponseValidationError(
             response, response.text[:RAW_BODY_PREVIEW], f"The response body is not valid JSON: {exc}"
         ) from None

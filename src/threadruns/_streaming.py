@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
+from ._constants import JSON_DECODE_ERRORS
 from ._exceptions import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError, ThreadRunsError
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -54,7 +55,7 @@ class _StreamState:
             return None
         try:
             payload = json.loads(sse.data)
-        except (ValueError, RecursionError):
+        except JSON_DECODE_ERRORS:
             raise APIResponseValidationError(
                 self.response, sse.data[:200], f"Event {sse.event!r} carries invalid JSON data"
             ) from None

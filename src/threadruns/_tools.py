@@ -14,6 +14,8 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._constants import JSON_DECODE_ERRORS
+
 if TYPE_CHECKING:  # annotations only
     from threadruns_api.models import RunObject, RunToolCallObject
 
@@ -48,7 +50,7 @@ def _prepare(functions: Mapping[str, Any], call: RunToolCallObject) -> tuple[Any
         return f"Error: no function named {name!r} is available"
     try:
         args = json.loads(call.function.arguments or "{}")
-    except (ValueError, RecursionError) as exc:
+    except JSON_DECODE_ERRORS as exc:
         return f"Error: the arguments of {name!r} are not valid JSON: {exc}"
     if not isinstance(args, dict):
         return f"Error: the arguments of {name!r} must be a JSON object"
