@@ -224,18 +224,22 @@ class BaseClient:
     ) -> httpx.Request:
         """An httpx.Request from a generated ``_get_kwargs`` result plus per-call options."""
         method = str(kwargs["method"]).upper()
-        # This request's own headers (case-insensitive: a caller's "authorization" replaces ours, never doubles it).
-        headers = httpx.Headers()
+        # This request's own headers, in a plain dict whose names are unique case-insensitively
+        # (a caller's "authorization" replaces ours, never doubles it); httpx merges it over the
+        # client's headers. A dict instead of httpx.Headers: this runs on every request.
+        headers: dict[str, str] = {}
         if accept is not None:
             headers["Accept"] = accept
-        headers.update(kwargs.get("headers") or {})
+        for name, value in (kwargs.get("headers") or {}).items():
+            put_header(headers, name, value)
         if method != "GET":
             # One key per logical request, so a retried POST is recognisably the same request.
             import uuid  # loaded by the first POST (with `platform`), not by `import threadruns`
 
             headers["Idempotency-Key"] = f"threadruns-retry-{uuid.uuid4()}"
         if options.extra_headers:
-            headers.update(options.extra_headers)
+            for name, value in options.extra_headers.items():
+                put_header(headers, name, value)
         params: dict[str, Any] | None = kwargs.get("params") or None
         if options.extra_query:
             params = {**(params or {}), **options.extra_query}
@@ -246,13 +250,14 @@ class BaseClient:
             body = {**(body or {}), **options.extra_body}
         content = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         if content is not None:
-            headers["Content-Type"] = "application/json"
+            put_header(headers, "Content-Type", "application/json")
         if not self._headers_on_client or any(name.lower() in self._default_keys for name in headers):
             # The defaults with this request's values in their places, exactly as httpx will then merge them
             # over its client's headers. Only needed when the client lacks the defaults or one is overridden:
             # otherwise httpx adds this request's headers after the client's in the same order.
-            merged = httpx.Headers(self._default_headers)
-            merged.update(headers)
+            merged = dict(self._default_headers)
+            for name, value in headers.items():
+                put_header(merged, name, value)
             headers = merged
         timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
         return client.build_request(
@@ -296,6 +301,16 @@ def _decode_error_body(response: httpx.Response) -> object:
         return json.loads(response.content)
     except JSON_DECODE_ERRORS:
         return response.text
+
+
+def put_header(headers: dict[str, str], name: str, value: str) -> None:
+    """Set ``name`` in a dict of headers, replacing an entry that differs from it only in case."""
+    lower = name.lower()
+    for key in headers:
+        if key.lower() == lower:
+            del headers[key]
+            break
+    headers[name] = value
 
 
 def parse_json(response: httpx.Response) -> Any:

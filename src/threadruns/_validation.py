@@ -30,7 +30,8 @@ def check_id(name: str, value: object) -> str:
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value:
         raise ValueError(f"{name} must not be empty")
-    if any(ch.isspace() for ch in value) or not value.isprintable():
+    # Every whitespace character but the space is also unprintable, so this covers str.isspace() in C.
+    if " " in value or not value.isprintable():
         raise ValueError(f"{name} must not contain whitespace or control characters: {value!r}")
     if not value.strip("."):
         raise ValueError(f"{name} must not be only dots (a dot segment would change the path): {value!r}")

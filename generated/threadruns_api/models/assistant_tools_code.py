@@ -53,7 +53,7 @@ class AssistantToolsCode:
                 type_,
             )
 
-        assistant_tools_code.additional_properties = d
+        assistant_tools_code.additional_properties = d or {}
         return assistant_tools_code
 
     @property

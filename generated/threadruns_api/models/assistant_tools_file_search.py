@@ -72,7 +72,7 @@ class AssistantToolsFileSearch:
                 file_search,
             )
 
-        assistant_tools_file_search.additional_properties = d
+        assistant_tools_file_search.additional_properties = d or {}
         return assistant_tools_file_search
 
     @property

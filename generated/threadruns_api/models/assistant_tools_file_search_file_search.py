@@ -63,7 +63,7 @@ class AssistantToolsFileSearchFileSearch:
                 ranking_options,
             )
 
-        assistant_tools_file_search_file_search.additional_properties = d
+        assistant_tools_file_search_file_search.additional_properties = d or {}
         return assistant_tools_file_search_file_search
 
     @property

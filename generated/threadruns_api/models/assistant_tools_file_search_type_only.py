@@ -53,7 +53,7 @@ class AssistantToolsFileSearchTypeOnly:
                 type_,
             )
 
-        assistant_tools_file_search_type_only.additional_properties = d
+        assistant_tools_file_search_type_only.additional_properties = d or {}
         return assistant_tools_file_search_type_only
 
     @property

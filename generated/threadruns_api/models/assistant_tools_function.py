@@ -62,7 +62,7 @@ class AssistantToolsFunction:
                 function,
             )
 
-        assistant_tools_function.additional_properties = d
+        assistant_tools_function.additional_properties = d or {}
         return assistant_tools_function
 
     @property

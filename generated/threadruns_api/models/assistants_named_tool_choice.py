@@ -67,7 +67,7 @@ class AssistantsNamedToolChoice:
                 function,
             )
 
-        assistants_named_tool_choice.additional_properties = d
+        assistants_named_tool_choice.additional_properties = d or {}
         return assistants_named_tool_choice
 
     @property

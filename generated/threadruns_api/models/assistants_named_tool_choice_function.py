@@ -46,7 +46,7 @@ class AssistantsNamedToolChoiceFunction:
                 name,
             )
 
-        assistants_named_tool_choice_function.additional_properties = d
+        assistants_named_tool_choice_function.additional_properties = d or {}
         return assistants_named_tool_choice_function
 
     @property

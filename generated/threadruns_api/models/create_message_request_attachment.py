@@ -70,7 +70,7 @@ class CreateMessageRequestAttachment:
                 tools,
             )
 
-        create_message_request_attachment.additional_properties = d
+        create_message_request_attachment.additional_properties = d or {}
         return create_message_request_attachment
 
     @property

@@ -76,7 +76,7 @@ class Error:
                 type_,
             )
 
-        error.additional_properties = d
+        error.additional_properties = d or {}
         return error
 
     @property

@@ -47,7 +47,7 @@ class ErrorResponse:
                 error,
             )
 
-        error_response.additional_properties = d
+        error_response.additional_properties = d or {}
         return error_response
 
     @property

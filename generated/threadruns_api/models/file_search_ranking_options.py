@@ -67,7 +67,7 @@ class FileSearchRankingOptions:
                 ranker,
             )
 
-        file_search_ranking_options.additional_properties = d
+        file_search_ranking_options.additional_properties = d or {}
         return file_search_ranking_options
 
     @property

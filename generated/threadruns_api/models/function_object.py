@@ -90,7 +90,7 @@ class FunctionObject:
                 strict,
             )
 
-        function_object.additional_properties = d
+        function_object.additional_properties = d or {}
         return function_object
 
     @property

@@ -31,7 +31,7 @@ class FunctionParameters:
         else:
             function_parameters = cls()
 
-        function_parameters.additional_properties = d
+        function_parameters.additional_properties = d or {}
         return function_parameters
 
     @property

@@ -88,7 +88,7 @@ class ListRunStepsResponse:
                 has_more,
             )
 
-        list_run_steps_response.additional_properties = d
+        list_run_steps_response.additional_properties = d or {}
         return list_run_steps_response
 
     @property

@@ -88,7 +88,7 @@ class ListRunsResponse:
                 has_more,
             )
 
-        list_runs_response.additional_properties = d
+        list_runs_response.additional_properties = d or {}
         return list_runs_response
 
     @property

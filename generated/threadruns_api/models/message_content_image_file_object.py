@@ -61,7 +61,7 @@ class MessageContentImageFileObject:
                 image_file,
             )
 
-        message_content_image_file_object.additional_properties = d
+        message_content_image_file_object.additional_properties = d or {}
         return message_content_image_file_object
 
     @property

@@ -68,7 +68,7 @@ class MessageContentImageFileObjectImageFile:
                 detail,
             )
 
-        message_content_image_file_object_image_file.additional_properties = d
+        message_content_image_file_object_image_file.additional_properties = d or {}
         return message_content_image_file_object_image_file
 
     @property

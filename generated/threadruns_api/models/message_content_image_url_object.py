@@ -61,7 +61,7 @@ class MessageContentImageUrlObject:
                 image_url,
             )
 
-        message_content_image_url_object.additional_properties = d
+        message_content_image_url_object.additional_properties = d or {}
         return message_content_image_url_object
 
     @property

@@ -68,7 +68,7 @@ class MessageContentImageUrlObjectImageUrl:
                 detail,
             )
 
-        message_content_image_url_object_image_url.additional_properties = d
+        message_content_image_url_object_image_url.additional_properties = d or {}
         return message_content_image_url_object_image_url
 
     @property

@@ -61,7 +61,7 @@ class MessageContentRefusalObject:
                 refusal,
             )
 
-        message_content_refusal_object.additional_properties = d
+        message_content_refusal_object.additional_properties = d or {}
         return message_content_refusal_object
 
     @property

@@ -88,7 +88,7 @@ class MessageContentTextAnnotationsFileCitationObject:
                 end_index,
             )
 
-        message_content_text_annotations_file_citation_object.additional_properties = d
+        message_content_text_annotations_file_citation_object.additional_properties = d or {}
         return message_content_text_annotations_file_citation_object
 
     @property

@@ -46,7 +46,7 @@ class MessageContentTextAnnotationsFileCitationObjectFileCitation:
                 file_id,
             )
 
-        message_content_text_annotations_file_citation_object_file_citation.additional_properties = d
+        message_content_text_annotations_file_citation_object_file_citation.additional_properties = d or {}
         return message_content_text_annotations_file_citation_object_file_citation
 
     @property

@@ -88,7 +88,7 @@ class MessageContentTextAnnotationsFilePathObject:
                 end_index,
             )
 
-        message_content_text_annotations_file_path_object.additional_properties = d
+        message_content_text_annotations_file_path_object.additional_properties = d or {}
         return message_content_text_annotations_file_path_object
 
     @property

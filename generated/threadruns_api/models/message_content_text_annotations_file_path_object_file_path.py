@@ -46,7 +46,7 @@ class MessageContentTextAnnotationsFilePathObjectFilePath:
                 file_id,
             )
 
-        message_content_text_annotations_file_path_object_file_path.additional_properties = d
+        message_content_text_annotations_file_path_object_file_path.additional_properties = d or {}
         return message_content_text_annotations_file_path_object_file_path
 
     @property

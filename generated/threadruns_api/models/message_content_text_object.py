@@ -61,7 +61,7 @@ class MessageContentTextObject:
                 text,
             )
 
-        message_content_text_object.additional_properties = d
+        message_content_text_object.additional_properties = d or {}
         return message_content_text_object
 
     @property

@@ -65,7 +65,7 @@ class MessageContentTextObjectText:
                 annotations,
             )
 
-        message_content_text_object_text.additional_properties = d
+        message_content_text_object_text.additional_properties = d or {}
         return message_content_text_object_text
 
     @property

@@ -80,7 +80,7 @@ class MessageDeltaContentImageFileObject:
                 image_file,
             )
 
-        message_delta_content_image_file_object.additional_properties = d
+        message_delta_content_image_file_object.additional_properties = d or {}
         return message_delta_content_image_file_object
 
     @property

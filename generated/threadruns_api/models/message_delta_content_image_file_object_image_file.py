@@ -66,7 +66,7 @@ class MessageDeltaContentImageFileObjectImageFile:
                 detail,
             )
 
-        message_delta_content_image_file_object_image_file.additional_properties = d
+        message_delta_content_image_file_object_image_file.additional_properties = d or {}
         return message_delta_content_image_file_object_image_file
 
     @property

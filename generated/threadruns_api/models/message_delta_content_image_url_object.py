@@ -80,7 +80,7 @@ class MessageDeltaContentImageUrlObject:
                 image_url,
             )
 
-        message_delta_content_image_url_object.additional_properties = d
+        message_delta_content_image_url_object.additional_properties = d or {}
         return message_delta_content_image_url_object
 
     @property

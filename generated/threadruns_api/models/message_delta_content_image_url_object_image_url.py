@@ -66,7 +66,7 @@ class MessageDeltaContentImageUrlObjectImageUrl:
                 detail,
             )
 
-        message_delta_content_image_url_object_image_url.additional_properties = d
+        message_delta_content_image_url_object_image_url.additional_properties = d or {}
         return message_delta_content_image_url_object_image_url
 
     @property

@@ -73,7 +73,7 @@ class MessageDeltaContentRefusalObject:
                 refusal,
             )
 
-        message_delta_content_refusal_object.additional_properties = d
+        message_delta_content_refusal_object.additional_properties = d or {}
         return message_delta_content_refusal_object
 
     @property

@@ -110,7 +110,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject:
                 end_index,
             )
 
-        message_delta_content_text_annotations_file_citation_object.additional_properties = d
+        message_delta_content_text_annotations_file_citation_object.additional_properties = d or {}
         return message_delta_content_text_annotations_file_citation_object
 
     @property

@@ -56,7 +56,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
                 quote,
             )
 
-        message_delta_content_text_annotations_file_citation_object_file_citation.additional_properties = d
+        message_delta_content_text_annotations_file_citation_object_file_citation.additional_properties = d or {}
         return message_delta_content_text_annotations_file_citation_object_file_citation
 
     @property

@@ -110,7 +110,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
                 end_index,
             )
 
-        message_delta_content_text_annotations_file_path_object.additional_properties = d
+        message_delta_content_text_annotations_file_path_object.additional_properties = d or {}
         return message_delta_content_text_annotations_file_path_object
 
     @property

@@ -46,7 +46,7 @@ class MessageDeltaContentTextAnnotationsFilePathObjectFilePath:
                 file_id,
             )
 
-        message_delta_content_text_annotations_file_path_object_file_path.additional_properties = d
+        message_delta_content_text_annotations_file_path_object_file_path.additional_properties = d or {}
         return message_delta_content_text_annotations_file_path_object_file_path
 
     @property

@@ -80,7 +80,7 @@ class MessageDeltaContentTextObject:
                 text,
             )
 
-        message_delta_content_text_object.additional_properties = d
+        message_delta_content_text_object.additional_properties = d or {}
         return message_delta_content_text_object
 
     @property

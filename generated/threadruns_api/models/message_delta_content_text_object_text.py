@@ -79,7 +79,7 @@ class MessageDeltaContentTextObjectText:
                 annotations,
             )
 
-        message_delta_content_text_object_text.additional_properties = d
+        message_delta_content_text_object_text.additional_properties = d or {}
         return message_delta_content_text_object_text
 
     @property

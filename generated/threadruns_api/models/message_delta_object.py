@@ -71,7 +71,7 @@ class MessageDeltaObject:
                 delta,
             )
 
-        message_delta_object.additional_properties = d
+        message_delta_object.additional_properties = d or {}
         return message_delta_object
 
     @property

@@ -99,7 +99,7 @@ class MessageDeltaObjectDelta:
                 content,
             )
 
-        message_delta_object_delta.additional_properties = d
+        message_delta_object_delta.additional_properties = d or {}
         return message_delta_object_delta
 
     @property

@@ -217,7 +217,7 @@ class MessageObject:
                 metadata,
             )
 
-        message_object.additional_properties = d
+        message_object.additional_properties = d or {}
         return message_object
 
     @property

@@ -70,7 +70,7 @@ class MessageObjectAttachment:
                 tools,
             )
 
-        message_object_attachment.additional_properties = d
+        message_object_attachment.additional_properties = d or {}
         return message_object_attachment
 
     @property

@@ -50,7 +50,7 @@ class MessageObjectIncompleteDetails:
                 reason,
             )
 
-        message_object_incomplete_details.additional_properties = d
+        message_object_incomplete_details.additional_properties = d or {}
         return message_object_incomplete_details
 
     @property

@@ -61,7 +61,7 @@ class MessageRequestContentTextObject:
                 text,
             )
 
-        message_request_content_text_object.additional_properties = d
+        message_request_content_text_object.additional_properties = d or {}
         return message_request_content_text_object
 
     @property

@@ -31,7 +31,7 @@ class Metadata:
         else:
             metadata = cls()
 
-        metadata.additional_properties = d
+        metadata.additional_properties = d or {}
         return metadata
 
     @property

@@ -53,7 +53,7 @@ class ResponseFormatJsonObject:
                 type_,
             )
 
-        response_format_json_object.additional_properties = d
+        response_format_json_object.additional_properties = d or {}
         return response_format_json_object
 
     @property

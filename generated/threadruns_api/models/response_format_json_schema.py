@@ -62,7 +62,7 @@ class ResponseFormatJsonSchema:
                 json_schema,
             )
 
-        response_format_json_schema.additional_properties = d
+        response_format_json_schema.additional_properties = d or {}
         return response_format_json_schema
 
     @property

@@ -89,7 +89,7 @@ class ResponseFormatJsonSchemaJsonSchema:
                 strict,
             )
 
-        response_format_json_schema_json_schema.additional_properties = d
+        response_format_json_schema_json_schema.additional_properties = d or {}
         return response_format_json_schema_json_schema
 
     @property

@@ -31,7 +31,7 @@ class ResponseFormatJsonSchemaSchema:
         else:
             response_format_json_schema_schema = cls()
 
-        response_format_json_schema_schema.additional_properties = d
+        response_format_json_schema_schema.additional_properties = d or {}
         return response_format_json_schema_schema
 
     @property

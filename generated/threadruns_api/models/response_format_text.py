@@ -53,7 +53,7 @@ class ResponseFormatText:
                 type_,
             )
 
-        response_format_text.additional_properties = d
+        response_format_text.additional_properties = d or {}
         return response_format_text
 
     @property

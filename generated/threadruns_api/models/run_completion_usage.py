@@ -65,7 +65,7 @@ class RunCompletionUsage:
                 total_tokens,
             )
 
-        run_completion_usage.additional_properties = d
+        run_completion_usage.additional_properties = d or {}
         return run_completion_usage
 
     @property

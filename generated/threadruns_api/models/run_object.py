@@ -383,7 +383,7 @@ class RunObject:
                 top_p,
             )
 
-        run_object.additional_properties = d
+        run_object.additional_properties = d or {}
         return run_object
 
     @property

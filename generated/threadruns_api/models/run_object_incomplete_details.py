@@ -57,7 +57,7 @@ class RunObjectIncompleteDetails:
                 reason,
             )
 
-        run_object_incomplete_details.additional_properties = d
+        run_object_incomplete_details.additional_properties = d or {}
         return run_object_incomplete_details
 
     @property

@@ -58,7 +58,7 @@ class RunObjectLastError:
                 message,
             )
 
-        run_object_last_error.additional_properties = d
+        run_object_last_error.additional_properties = d or {}
         return run_object_last_error
 
     @property

@@ -62,7 +62,7 @@ class RunObjectRequiredAction:
                 submit_tool_outputs,
             )
 
-        run_object_required_action.additional_properties = d
+        run_object_required_action.additional_properties = d or {}
         return run_object_required_action
 
     @property

@@ -49,7 +49,7 @@ class RunObjectRequiredActionSubmitToolOutputs:
                 tool_calls,
             )
 
-        run_object_required_action_submit_tool_outputs.additional_properties = d
+        run_object_required_action_submit_tool_outputs.additional_properties = d or {}
         return run_object_required_action_submit_tool_outputs
 
     @property

@@ -65,7 +65,7 @@ class RunStepCompletionUsage:
                 total_tokens,
             )
 
-        run_step_completion_usage.additional_properties = d
+        run_step_completion_usage.additional_properties = d or {}
         return run_step_completion_usage
 
     @property

@@ -71,7 +71,7 @@ class RunStepDeltaObject:
                 delta,
             )
 
-        run_step_delta_object.additional_properties = d
+        run_step_delta_object.additional_properties = d or {}
         return run_step_delta_object
 
     @property

@@ -55,7 +55,7 @@ class RunStepDeltaObjectDelta:
                 step_details,
             )
 
-        run_step_delta_object_delta.additional_properties = d
+        run_step_delta_object_delta.additional_properties = d or {}
         return run_step_delta_object_delta
 
     @property

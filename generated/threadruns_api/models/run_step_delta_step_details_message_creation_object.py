@@ -71,7 +71,7 @@ class RunStepDeltaStepDetailsMessageCreationObject:
                 message_creation,
             )
 
-        run_step_delta_step_details_message_creation_object.additional_properties = d
+        run_step_delta_step_details_message_creation_object.additional_properties = d or {}
         return run_step_delta_step_details_message_creation_object
 
     @property

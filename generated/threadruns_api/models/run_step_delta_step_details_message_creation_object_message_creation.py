@@ -46,7 +46,7 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
                 message_id,
             )
 
-        run_step_delta_step_details_message_creation_object_message_creation.additional_properties = d
+        run_step_delta_step_details_message_creation_object_message_creation.additional_properties = d or {}
         return run_step_delta_step_details_message_creation_object_message_creation
 
     @property

@@ -90,7 +90,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
                 code_interpreter,
             )
 
-        run_step_delta_step_details_tool_calls_code_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_code_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_code_object
 
     @property

@@ -80,7 +80,7 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
                 image,
             )
 
-        run_step_delta_step_details_tool_calls_code_output_image_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_code_output_image_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_code_output_image_object
 
     @property

@@ -46,7 +46,7 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage:
                 file_id,
             )
 
-        run_step_delta_step_details_tool_calls_code_output_image_object_image.additional_properties = d
+        run_step_delta_step_details_tool_calls_code_output_image_object_image.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_code_output_image_object_image
 
     @property

@@ -73,7 +73,7 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
                 logs,
             )
 
-        run_step_delta_step_details_tool_calls_code_output_logs_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_code_output_logs_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_code_output_logs_object
 
     @property

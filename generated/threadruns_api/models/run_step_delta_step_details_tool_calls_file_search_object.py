@@ -82,7 +82,7 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
                 id,
             )
 
-        run_step_delta_step_details_tool_calls_file_search_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_file_search_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_file_search_object
 
     @property

@@ -29,7 +29,7 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch:
         else:
             run_step_delta_step_details_tool_calls_file_search_object_file_search = cls()
 
-        run_step_delta_step_details_tool_calls_file_search_object_file_search.additional_properties = d
+        run_step_delta_step_details_tool_calls_file_search_object_file_search.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_file_search_object_file_search
 
     @property

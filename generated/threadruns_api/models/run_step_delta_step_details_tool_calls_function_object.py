@@ -90,7 +90,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
                 function,
             )
 
-        run_step_delta_step_details_tool_calls_function_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_function_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_function_object
 
     @property

@@ -70,7 +70,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
                 output,
             )
 
-        run_step_delta_step_details_tool_calls_function_object_function.additional_properties = d
+        run_step_delta_step_details_tool_calls_function_object_function.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_function_object_function
 
     @property

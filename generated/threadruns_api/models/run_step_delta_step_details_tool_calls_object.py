@@ -96,7 +96,7 @@ class RunStepDeltaStepDetailsToolCallsObject:
                 tool_calls,
             )
 
-        run_step_delta_step_details_tool_calls_object.additional_properties = d
+        run_step_delta_step_details_tool_calls_object.additional_properties = d or {}
         return run_step_delta_step_details_tool_calls_object
 
     @property

@@ -62,7 +62,7 @@ class RunStepDetailsMessageCreationObject:
                 message_creation,
             )
 
-        run_step_details_message_creation_object.additional_properties = d
+        run_step_details_message_creation_object.additional_properties = d or {}
         return run_step_details_message_creation_object
 
     @property

@@ -70,7 +70,7 @@ class RunStepDetailsToolCallsCodeObject:
                 code_interpreter,
             )
 
-        run_step_details_tool_calls_code_object.additional_properties = d
+        run_step_details_tool_calls_code_object.additional_properties = d or {}
         return run_step_details_tool_calls_code_object
 
     @property

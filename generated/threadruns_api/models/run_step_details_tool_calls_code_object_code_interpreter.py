@@ -64,7 +64,7 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
                 outputs,
             )
 
-        run_step_details_tool_calls_code_object_code_interpreter.additional_properties = d
+        run_step_details_tool_calls_code_object_code_interpreter.additional_properties = d or {}
         return run_step_details_tool_calls_code_object_code_interpreter
 
     @property

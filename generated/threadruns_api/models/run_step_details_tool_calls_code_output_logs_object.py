@@ -61,7 +61,7 @@ class RunStepDetailsToolCallsCodeOutputLogsObject:
                 logs,
             )
 
-        run_step_details_tool_calls_code_output_logs_object.additional_properties = d
+        run_step_details_tool_calls_code_output_logs_object.additional_properties = d or {}
         return run_step_details_tool_calls_code_output_logs_object
 
     @property

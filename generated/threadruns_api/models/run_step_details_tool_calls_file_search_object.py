@@ -70,7 +70,7 @@ class RunStepDetailsToolCallsFileSearchObject:
                 file_search,
             )
 
-        run_step_details_tool_calls_file_search_object.additional_properties = d
+        run_step_details_tool_calls_file_search_object.additional_properties = d or {}
         return run_step_details_tool_calls_file_search_object
 
     @property

@@ -74,7 +74,7 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
                 results,
             )
 
-        run_step_details_tool_calls_file_search_object_file_search.additional_properties = d
+        run_step_details_tool_calls_file_search_object_file_search.additional_properties = d or {}
         return run_step_details_tool_calls_file_search_object_file_search
 
     @property

@@ -57,7 +57,7 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
                 score_threshold,
             )
 
-        run_step_details_tool_calls_file_search_ranking_options_object.additional_properties = d
+        run_step_details_tool_calls_file_search_ranking_options_object.additional_properties = d or {}
         return run_step_details_tool_calls_file_search_ranking_options_object
 
     @property

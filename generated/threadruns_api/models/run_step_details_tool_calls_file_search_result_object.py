@@ -87,7 +87,7 @@ class RunStepDetailsToolCallsFileSearchResultObject:
                 content,
             )
 
-        run_step_details_tool_calls_file_search_result_object.additional_properties = d
+        run_step_details_tool_calls_file_search_result_object.additional_properties = d or {}
         return run_step_details_tool_calls_file_search_result_object
 
     @property

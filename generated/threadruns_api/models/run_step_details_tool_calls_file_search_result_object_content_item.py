@@ -62,7 +62,7 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem:
                 text,
             )
 
-        run_step_details_tool_calls_file_search_result_object_content_item.additional_properties = d
+        run_step_details_tool_calls_file_search_result_object_content_item.additional_properties = d or {}
         return run_step_details_tool_calls_file_search_result_object_content_item
 
     @property

@@ -70,7 +70,7 @@ class RunStepDetailsToolCallsFunctionObject:
                 function,
             )
 
-        run_step_details_tool_calls_function_object.additional_properties = d
+        run_step_details_tool_calls_function_object.additional_properties = d or {}
         return run_step_details_tool_calls_function_object
 
     @property

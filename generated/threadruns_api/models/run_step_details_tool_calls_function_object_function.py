@@ -65,7 +65,7 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
                 output,
             )
 
-        run_step_details_tool_calls_function_object_function.additional_properties = d
+        run_step_details_tool_calls_function_object_function.additional_properties = d or {}
         return run_step_details_tool_calls_function_object_function
 
     @property

@@ -79,7 +79,7 @@ class RunStepDetailsToolCallsObject:
                 tool_calls,
             )
 
-        run_step_details_tool_calls_object.additional_properties = d
+        run_step_details_tool_calls_object.additional_properties = d or {}
         return run_step_details_tool_calls_object
 
     @property

@@ -218,7 +218,7 @@ class RunStepObject:
                 usage,
             )
 
-        run_step_object.additional_properties = d
+        run_step_object.additional_properties = d or {}
         return run_step_object
 
     @property

@@ -57,7 +57,7 @@ class RunStepObjectLastError:
                 message,
             )
 
-        run_step_object_last_error.additional_properties = d
+        run_step_object_last_error.additional_properties = d or {}
         return run_step_object_last_error
 
     @property

@@ -71,7 +71,7 @@ class RunToolCallObject:
                 function,
             )
 
-        run_tool_call_object.additional_properties = d
+        run_tool_call_object.additional_properties = d or {}
         return run_tool_call_object
 
     @property

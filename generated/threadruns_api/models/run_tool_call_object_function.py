@@ -55,7 +55,7 @@ class RunToolCallObjectFunction:
                 arguments,
             )
 
-        run_tool_call_object_function.additional_properties = d
+        run_tool_call_object_function.additional_properties = d or {}
         return run_tool_call_object_function
 
     @property

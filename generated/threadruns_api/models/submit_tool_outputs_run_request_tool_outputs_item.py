@@ -56,7 +56,7 @@ class SubmitToolOutputsRunRequestToolOutputsItem:
                 output,
             )
 
-        submit_tool_outputs_run_request_tool_outputs_item.additional_properties = d
+        submit_tool_outputs_run_request_tool_outputs_item.additional_properties = d or {}
         return submit_tool_outputs_run_request_tool_outputs_item
 
     @property

@@ -64,7 +64,7 @@ class TruncationObject:
                 last_messages,
             )
 
-        truncation_object.additional_properties = d
+        truncation_object.additional_properties = d or {}
         return truncation_object
 
     @property

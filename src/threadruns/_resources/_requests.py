@@ -50,11 +50,11 @@ def to_json(value: Any) -> Any:
 
 
 def _include(value: Sequence[str] | NotGiven) -> list[RunStepInclude] | Unset:
-    v.check_sequence_of("include", value, str, nullable=False)
     if isinstance(value, NotGiven):
         from threadruns_api.types import UNSET
 
         return UNSET
+    v.check_sequence_of("include", value, str, nullable=False)
     from threadruns_api.models import RunStepInclude
 
     return [RunStepInclude(item) for item in value]
@@ -364,9 +364,18 @@ _OPTION_SET = frozenset(OPTION_NAMES)
 _CREATE_SET = frozenset(CREATE_FIELDS)
 
 
+_DEFAULT_OPTIONS = RequestOptions()
+_OPTION_DEFAULTS = tuple((name, getattr(_DEFAULT_OPTIONS, name)) for name in OPTION_NAMES)
+
+
 def split_options(params: Mapping[str, Any]) -> tuple[RequestOptions, dict[str, Any]]:
     """Per-call options, and the remaining arguments."""
-    options = RequestOptions(**{name: params[name] for name in OPTION_NAMES if name in params})
+    given = {name: params[name] for name in OPTION_NAMES if name in params}
+    # The usual call passes no option: share one (frozen) instance instead of building and checking another.
+    if all(given.get(name, default) is default for name, default in _OPTION_DEFAULTS):
+        options = _DEFAULT_OPTIONS
+    else:
+        options = RequestOptions(**given)
     return options, {name: value for name, value in params.items() if name not in _OPTION_SET}
 
 
@@ -392,8 +401,8 @@ def prepare_create(thread_id: str, params: Mapping[str, Any], *, stream: bool) -
         raise TypeError("missing required keyword argument: 'assistant_id'")
     assistant_id = fields.pop("assistant_id")
     include = fields.pop("include", NOT_GIVEN)
-    unknown = sorted(set(fields) - _CREATE_SET)
-    if unknown:
+    if not fields.keys() <= _CREATE_SET:
+        unknown = sorted(set(fields) - _CREATE_SET)
         raise TypeError(f"unexpected keyword argument(s) for create: {', '.join(unknown)}")
     body = create_run_body(assistant_id, {name: fields.get(name, NOT_GIVEN) for name in CREATE_FIELDS})
     if stream:
