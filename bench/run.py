@@ -307,12 +307,19 @@ def run_rss_case(case: Case, base_url: str, with_openai: bool, rounds: int) -> R
 # ----------------------------------------------------------------------------- report
 
 
+# A median this close to its target (relative) can fall on either side from one run to the next.
+NARROW_MARGIN = 0.03
+NOT_MET, NARROWLY = "**no**", "yes, narrowly"
+
+
 def met(case: Case, ratios: Sequence[float] | None) -> str:
     if not ratios:
         return "n/a"
     ratio = statistics.median(ratios)
-    ok = ratio >= case.target if case.higher_is_better else ratio <= case.target
-    return "yes" if ok else "**no**"
+    slack = ratio / case.target - 1 if case.higher_is_better else case.target / ratio - 1
+    if slack < 0:
+        return NOT_MET
+    return NARROWLY if slack < NARROW_MARGIN else "yes"
 
 
 def target_text(case: Case) -> str:
@@ -408,7 +415,7 @@ ANALYSIS = Path(__file__).with_name("analysis.md")
 
 
 def not_met_analysis(results: list[Result]) -> list[str]:
-    """The profile notes of bench/analysis.md for every case whose target this run did not meet."""
+    """The profile notes of bench/analysis.md for every case whose target this run missed or only just met."""
     sections: dict[str, list[str]] = {}
     key = None
     for line in ANALYSIS.read_text(encoding="utf-8").splitlines():
@@ -419,12 +426,19 @@ def not_met_analysis(results: list[Result]) -> list[str]:
             sections[key].append(line)
     out: list[str] = []
     for res in results:
-        if met(res.case, res.ratios.get("threadruns")) != "**no**":
+        verdict = met(res.case, res.ratios.get("threadruns"))
+        if verdict not in (NOT_MET, NARROWLY):
             continue
         if not out:
-            out = ["", "## Targets not met: where the time goes, what is left to try"]
+            out = [
+                "",
+                "## Targets not met or met narrowly: where the time goes, what is left to try",
+                "",
+                f"A target counts as met narrowly when the median is within {NARROW_MARGIN:.0%} of it: the next run",
+                "may land on the other side.",
+            ]
         body = [line for line in sections.get(res.case.key, ["(no profile notes yet)"]) if line.strip()]
-        out += ["", f"### {res.case.title}", "", *body]
+        out += ["", f"### {res.case.title} ({'not met' if verdict == NOT_MET else 'met narrowly'})", "", *body]
     return out
 
 
