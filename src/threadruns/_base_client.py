@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
@@ -41,6 +41,7 @@ from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._version import __version__
 
 _T = TypeVar("_T")
+_HttpClientT = TypeVar("_HttpClientT", httpx.Client, httpx.AsyncClient)
 
 EVENT_STREAM = "text/event-stream"
 
@@ -131,7 +132,7 @@ def _check_max_retries(max_retries: object) -> None:
         raise ValueError(f"max_retries must be >= 0, got {max_retries}")
 
 
-class BaseClient:
+class BaseClient(Generic[_HttpClientT]):
     """Configuration and request building shared by the sync and async clients."""
 
     api_key: str
@@ -140,6 +141,7 @@ class BaseClient:
     project: str | None
     timeout: httpx.Timeout
     max_retries: int
+    _client: _HttpClientT
 
     def __init__(
         self,
@@ -199,10 +201,54 @@ class BaseClient:
                 del headers[ours]
             headers[name] = value
         self._default_headers = headers
-        # A client this SDK creates carries these headers itself (set once, not merged on every request).
+        # A pool this SDK creates carries the default headers itself (set once, not merged on every request):
+        # `_pool_headers` are the headers baked into the pool (None for a caller's http_client).
+        self._pool_headers: dict[str, str] | None = None
         self._headers_on_client = False
         self._default_keys = frozenset(name.lower() for name in headers)
         self._warn_if_insecure()
+
+    def copy(
+        self,
+        *,
+        api_key: str | None = None,
+        organization: str | None = None,
+        project: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: _HttpClientT | None = None,
+    ) -> Self:
+        """A new client with the given options replaced and the rest kept; ``default_headers`` are merged
+        over this client's.
+
+        The copy sends over this client's connection pool unless given ``http_client``; closing the copy
+        leaves the pool open, closing this client closes it.
+        """
+        check_str_mapping("default_headers", default_headers)
+        client_class: Any = type(self)  # Client / AsyncClient: the constructors that take http_client
+        copied: Self = client_class(
+            api_key=self.api_key if api_key is None else api_key,
+            organization=self.organization if organization is None else organization,
+            project=self.project if project is None else project,
+            base_url=self.base_url if base_url is None else base_url,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers={**self._custom_headers, **(default_headers or {})},
+            http_client=self._client if http_client is None else http_client,
+        )
+        if http_client is None:
+            copied._share_pool_of(self)
+        return copied
+
+    # As in openai-python: ``client.with_options(timeout=5).runs.list(...)`` for one call's worth of options.
+    with_options = copy
+
+    def _share_pool_of(self, origin: BaseClient[_HttpClientT]) -> None:
+        """Send over ``origin``'s pool (already this client's, not owned): reuse its headers when they are ours."""
+        self._pool_headers = origin._pool_headers
+        self._headers_on_client = self._pool_headers == self._default_headers
 
     def _warn_if_insecure(self) -> None:
         host = self.base_url.host
@@ -342,7 +388,7 @@ def parse_model(response: httpx.Response, parser: Callable[[Any], _T], name: str
         raise APIResponseValidationError(response, data, f"The response is not a valid {name}: {detail}") from None
 
 
-class SyncAPIClient(BaseClient):
+class SyncAPIClient(BaseClient[httpx.Client]):
     """Sends requests synchronously over an ``httpx.Client``."""
 
     _client: httpx.Client
@@ -356,6 +402,7 @@ class SyncAPIClient(BaseClient):
             http_client = httpx.Client(
                 timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, headers=self._default_headers
             )
+            self._pool_headers = self._default_headers
             self._headers_on_client = True
         self._client = http_client
 
@@ -424,7 +471,7 @@ class SyncAPIClient(BaseClient):
         time.sleep(delay)
 
 
-class AsyncAPIClient(BaseClient):
+class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     """Sends requests asynchronously over an ``httpx.AsyncClient``."""
 
     _client: httpx.AsyncClient
@@ -438,6 +485,7 @@ class AsyncAPIClient(BaseClient):
             http_client = httpx.AsyncClient(
                 timeout=self.timeout, limits=DEFAULT_CONNECTION_LIMITS, headers=self._default_headers
             )
+            self._pool_headers = self._default_headers
             self._headers_on_client = True
         self._client = http_client
 

@@ -18,6 +18,8 @@ from threadruns.types import RunObject, RunStepObject
 
 
 def sync_surface(client: Client) -> None:
+    assert_type(client.with_options(timeout=5.0, max_retries=0), Client)
+    assert_type(client.copy(api_key="sk-other", default_headers={"X-A": "1"}), Client)
     run = client.runs.create("thread_1", assistant_id="asst_1")
     assert_type(run, RunObject)
     assert_type(client.runs.retrieve("thread_1", "run_1"), RunObject)
@@ -57,6 +59,7 @@ def sync_surface(client: Client) -> None:
 
 
 async def async_surface(client: AsyncClient) -> None:
+    assert_type(client.with_options(timeout=5.0, max_retries=0), AsyncClient)
     run = await client.runs.create("thread_1", assistant_id="asst_1")
     assert_type(run, RunObject)
     assert_type(await client.runs.retrieve("thread_1", "run_1"), RunObject)
