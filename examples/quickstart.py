@@ -48,8 +48,8 @@ def main() -> None:
             run = client.runs.create_and_poll(thread_id, assistant_id="asst_writer", metadata={"demo": "poll"})
             print(f"   -> {run.id} {run.status} (metadata {json.dumps(run.metadata.to_dict())})\n")
 
-            for _ in range(5):
-                client.runs.create(thread_id, assistant_id="asst_writer")
+            for _ in range(5):  # a thread runs one run at a time, as in the API: each ends before the next
+                client.runs.create_and_poll(thread_id, assistant_id="asst_writer")
             print("4. Every run of the thread, two per page:")
             page = client.runs.list(thread_id, limit=2, order="asc")
             for number, listed in enumerate(page, start=1):

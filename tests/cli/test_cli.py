@@ -46,8 +46,10 @@ def test_runs_create_get_list_as_table_and_json(server: RunsServer) -> None:
 
 def test_list_all_follows_every_page(server: RunsServer) -> None:
     thread = server.add_thread(messages=["Hi"])
-    for _ in range(5):
-        assert _run(server, "runs", "create", thread, "--assistant", "asst_1")[0] == 0
+    for _ in range(5):  # one run at a time per thread: wait for each before the next
+        code, out = _run(server, "runs", "create", thread, "--assistant", "asst_1", "--json")
+        assert code == 0
+        assert _run(server, "runs", "wait", thread, json.loads(out)["id"])[0] == 0
     code, out = _run(server, "runs", "list", thread, "--all", "--limit", "2", "--json")
     assert code == 0 and len(json.loads(out)) == 5
     code, out = _run(server, "runs", "list", thread, "--limit", "2", "--json")

@@ -280,19 +280,20 @@ def test_runs_expire_at_expires_at_while_queued_or_waiting_for_tools(
     with make_client(server, response_log) as client:
         waiting = _create(client, thread_id, assistant_id="asst_w")
         server.step(2)
-        queued = _create(client, thread_id, assistant_id="asst_1")
+        queued = _create(client, server.add_thread(), assistant_id="asst_1")  # one active run per thread
         assert queued["expires_at"] == T0 + 30
         server.clock.advance(29)
-        assert _get(client, thread_id, queued["id"])["status"] == "queued"
+        assert _get(client, queued["thread_id"], queued["id"])["status"] == "queued"
         server.clock.advance(1)
-        for run_id in (queued["id"], waiting["id"]):
-            expired = _get(client, thread_id, run_id)
+        for run in (queued, waiting):
+            expired = _get(client, run["thread_id"], run["id"])
             assert (expired["status"], expired["expires_at"], expired["required_action"]) == ("expired", T0 + 30, None)
         [tool_step] = _steps(client, thread_id, waiting["id"])
         assert (tool_step["status"], tool_step["expired_at"]) == ("expired", T0 + 30)
-        assert client.post(f"/threads/{thread_id}/runs/{queued['id']}/cancel").status_code == 400
-        page = client.get(f"/threads/{thread_id}/runs").json()
-        assert {run["status"] for run in page["data"]} == {"expired"}
+        assert client.post(f"/threads/{queued['thread_id']}/runs/{queued['id']}/cancel").status_code == 400
+        for thread in (thread_id, queued["thread_id"]):
+            page = client.get(f"/threads/{thread}/runs").json()
+            assert {run["status"] for run in page["data"]} == {"expired"}
 
 
 def test_completed_runs_never_expire(timed: RunsServer, http: httpx.Client) -> None:
@@ -358,7 +359,8 @@ def test_create_run_stores_and_echoes_every_override(timed: RunsServer, http: ht
     for key, value in overrides.items():
         assert run[key] == value, key
     assert run["instructions"] == "Base.\nBe brief."
-    replaced = _create(http, thread_id, assistant_id="asst_1", instructions="Other.", additional_instructions="More.")
+    other = timed.add_thread()  # the first run is still active on thread_id
+    replaced = _create(http, other, assistant_id="asst_1", instructions="Other.", additional_instructions="More.")
     assert replaced["instructions"] == "Other.\nMore."
 
 
@@ -483,3 +485,82 @@ def test_scripts_reject_values_the_spec_does_not_allow() -> None:
         Script.call_tools([])
     with pytest.raises(ValueError, match="unknown script"):
         Script.from_dict({"dance": True})
+
+
+# ----------------------------------------------------------------------------- one active run per thread
+
+
+def _refused(client: httpx.Client, thread_id: str, active_id: str, **body: Any) -> None:
+    """A create on a busy thread: the API's 400, naming the thread and its active run."""
+    response = client.post(f"/threads/{thread_id}/runs", json=body)
+    assert response.status_code == 400, response.text
+    assert response.json() == {
+        "error": {
+            "message": f"Thread {thread_id} already has an active run {active_id}.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+def test_a_thread_runs_one_run_at_a_time(timed: RunsServer, http: httpx.Client) -> None:
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=["Hi"])
+    first = _create(http, thread_id, assistant_id="asst_1")
+
+    extra = {"additional_messages": [{"role": "user", "content": "More"}]}
+    messages_before = timed.messages(thread_id)
+    _refused(http, thread_id, first["id"], assistant_id="asst_1", **extra)  # queued
+    assert timed.messages(thread_id) == messages_before  # nothing of a refused request is kept
+    timed.step()
+    assert _get(http, thread_id, first["id"])["status"] == "in_progress"
+    _refused(http, thread_id, first["id"], assistant_id="asst_1", stream=True)  # a 400, before any stream starts
+    assert [run["id"] for run in http.get(f"/threads/{thread_id}/runs").json()["data"]] == [first["id"]]
+
+    timed.step(5)
+    assert _get(http, thread_id, first["id"])["status"] == "completed"
+    second = _create(http, thread_id, assistant_id="asst_1", **extra)
+    assert timed.messages(thread_id)[-1]["content"][0]["text"]["value"] == "More"
+    # Another thread was never blocked.
+    _create(http, timed.add_thread(), assistant_id="asst_1")
+    _refused(http, thread_id, second["id"], assistant_id="asst_1")
+
+
+def test_waiting_for_tools_and_cancelling_still_block_the_thread(timed: RunsServer, http: httpx.Client) -> None:
+    timed.add_assistant("asst_w", script=WEATHER)
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=["Weather?"])
+    run = _create(http, thread_id, assistant_id="asst_w")
+    timed.step(2)
+    assert _get(http, thread_id, run["id"])["status"] == "requires_action"
+    _refused(http, thread_id, run["id"], assistant_id="asst_1")
+
+    assert http.post(f"/threads/{thread_id}/runs/{run['id']}/cancel").json()["status"] == "cancelling"
+    _refused(http, thread_id, run["id"], assistant_id="asst_1")
+    timed.step()
+    assert _get(http, thread_id, run["id"])["status"] == "cancelled"
+    assert _create(http, thread_id, assistant_id="asst_1")["status"] == "queued"
+
+
+def test_an_expired_run_frees_its_thread(make_server: Callable[..., RunsServer], response_log: ResponseLog) -> None:
+    server = make_server(start_time=T0, expires_after=30)
+    server.add_assistant("asst_1")
+    thread_id = server.add_thread()
+    with make_client(server, response_log) as client:
+        run = _create(client, thread_id, assistant_id="asst_1")
+        server.clock.advance(29)
+        _refused(client, thread_id, run["id"], assistant_id="asst_1")
+        server.clock.advance(1)  # expiry is applied when the thread is next looked at
+        assert _create(client, thread_id, assistant_id="asst_1")["status"] == "queued"
+        assert _get(client, thread_id, run["id"])["status"] == "expired"
+
+
+def test_concurrent_runs_lifts_the_rule(make_server: Callable[..., RunsServer], response_log: ResponseLog) -> None:
+    server = make_server(concurrent_runs=True)
+    server.add_assistant("asst_1")
+    thread_id = server.add_thread()
+    with make_client(server, response_log) as client:
+        ids = [_create(client, thread_id, assistant_id="asst_1")["id"] for _ in range(3)]
+        statuses = [_get(client, thread_id, run_id)["status"] for run_id in ids]
+    assert len(set(ids)) == 3 and statuses == ["queued"] * 3

@@ -15,6 +15,12 @@ from threadruns.server import RunsServer, Script, ToolCall
 
 
 @pytest.fixture
+def server(make_server: Callable[..., RunsServer]) -> RunsServer:
+    """Runs pile up in one thread without finishing: lift the one-active-run rule (paging is what is tested)."""
+    return make_server(concurrent_runs=True)
+
+
+@pytest.fixture
 def runs(server: RunsServer, client: httpx.Client) -> tuple[str, list[str]]:
     """A thread with 7 runs, all created in the same second (ties broken by creation order): oldest first."""
     server.add_assistant("asst_1")
@@ -142,7 +148,7 @@ def test_ties_in_created_at_are_broken_by_creation_order(
 def test_a_cursor_walk_during_concurrent_inserts_sees_each_existing_run_exactly_once(
     make_server: Callable[..., RunsServer], response_log: ResponseLog, order: str
 ) -> None:
-    server = make_server()
+    server = make_server(concurrent_runs=True)
     server.add_assistant("asst_1")
     thread_id = server.add_thread()
     stop = threading.Event()

@@ -178,8 +178,8 @@ def test_a_finished_stream_is_not_counted_as_a_disconnect(server: RunsServer, cl
 
 def test_stream_false_or_null_answers_with_json(server: RunsServer, client: httpx.Client) -> None:
     server.add_assistant("asst_1")
-    thread_id = server.add_thread()
     for value in (False, None):
+        thread_id = server.add_thread()  # each run stays queued: one thread each
         response = client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "asst_1", "stream": value})
         assert response.headers["content-type"] == "application/json"
         assert response.json()["status"] == "queued"

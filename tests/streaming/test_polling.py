@@ -62,14 +62,14 @@ def test_poll_deadline_raises_with_the_last_run() -> None:
     """A run that never moves: PollTimeoutError after ~timeout, carrying the last RunObject seen."""
     with RunsServer(advance_on_read=False, poll_after_ms=50) as server:
         server.add_assistant("asst_1")
-        thread = server.add_thread(messages=["Hi"])
         for mode in ("sync", "async"):
+            thread = server.add_thread(messages=["Hi"])  # the first mode's run never ends: one thread each
             live = Live(mode, server, max_retries=0)
             try:
-                run = live.call(lambda c: c.runs.create(thread, assistant_id="asst_1"))
+                run = live.call(lambda c, thread=thread: c.runs.create(thread, assistant_id="asst_1"))
                 started = time.monotonic()
                 with pytest.raises(threadruns.PollTimeoutError) as info:
-                    live.call(lambda c, run_id=run.id: c.runs.poll(thread, run_id, timeout=0.5))
+                    live.call(lambda c, run_id=run.id, thread=thread: c.runs.poll(thread, run_id, timeout=0.5))
                 elapsed = time.monotonic() - started
             finally:
                 live.close()

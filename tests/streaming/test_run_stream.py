@@ -121,12 +121,12 @@ def test_breaking_out_of_a_stream_closes_the_connection() -> None:
     """The server sees the disconnect when the client stops reading early (sync and async)."""
     with RunsServer(stream_delay=0.05) as slow:
         slow.add_assistant("asst_1", script=Script.reply(" ".join(["word"] * 40)))
-        thread = slow.add_thread(messages=["Hi"])
         for mode in ("sync", "async"):
+            thread = slow.add_thread(messages=["Hi"])  # a run left mid-stream stays active: one thread each
             live = Live(mode, slow, max_retries=0)
             try:
                 before = slow.stream_disconnects
-                events, _ = live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"), limit=3)
+                events, _ = live.consume(lambda c, thread=thread: c.runs.stream(thread, assistant_id="asst_1"), limit=3)
                 assert len(events) == 3
                 deadline = time.monotonic() + 5
                 while slow.stream_disconnects == before and time.monotonic() < deadline:

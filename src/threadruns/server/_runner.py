@@ -68,6 +68,10 @@ class RunsServer:
     it one state, so a client that polls reaches a final status without sleeping. In ``"realtime"`` mode
     every state lasts ``tick`` seconds of wall time. Streams always drive their run to the end (or to
     ``requires_action``) whatever the mode.
+
+    As the API does, a thread runs one run at a time: creating a run while another run of the thread is
+    queued, in progress, waiting for tool outputs or cancelling is a 400. ``concurrent_runs=True`` lifts
+    that rule (for load tests that want many runs on few threads).
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class RunsServer:
         id_seed: int | None = None,
         start_time: float | None = None,
         stream_delay: float = 0.0,
+        concurrent_runs: bool = False,
     ) -> None:
         if prefix and not prefix.startswith("/"):
             raise ValueError("prefix must be empty or start with '/'")
@@ -103,6 +108,7 @@ class RunsServer:
             auto_create=auto_create,
             expires_after=expires_after,
             default_script=default_script,
+            concurrent_runs=concurrent_runs,
         )
         options = AppOptions(
             prefix=self.prefix,

@@ -39,11 +39,13 @@ class RunStore:
         auto_create: bool = False,
         expires_after: float = 600.0,
         default_script: Script | None = None,
+        concurrent_runs: bool = False,
     ) -> None:
         self.clock = clock
         self.lock = threading.RLock()
         self.auto_create = auto_create
         self.expires_after = expires_after
+        self.concurrent_runs = concurrent_runs
         self.default_script = default_script or Script.echo()
         self._ids = ids
         self._lifecycle = Lifecycle(ids)
@@ -106,6 +108,11 @@ class RunStore:
         with self.lock:
             assistant = self._assistant(str(body["assistant_id"]))
             thread = self._thread(thread_id)
+            if not self.concurrent_runs:  # as the API: one run at a time per thread
+                for earlier in thread.runs:
+                    self._sync(earlier)
+                    if earlier.status not in TERMINAL_STATUSES:  # queued, in_progress, requires_action, cancelling
+                        raise ApiError(400, f"Thread {thread.id} already has an active run {earlier.id}.")
             now = self.clock.now()
             if thread.runs:
                 now = max(now, thread.runs[-1].created_at)
