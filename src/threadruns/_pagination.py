@@ -101,6 +101,8 @@ class SyncCursorPage(_BasePage[_T]):
             raise ThreadRunsError("No next page: check has_next_page() first")
         return self._fetch(cursor, self._next_seen(cursor))
 
+    get_next_page = next_page  # openai-python's name
+
     def iter_pages(self) -> Iterator[SyncCursorPage[_T]]:
         page = self
         while True:
@@ -128,6 +130,8 @@ class AsyncCursorPage(_BasePage[_T]):
         if cursor is None:
             raise ThreadRunsError("No next page: check has_next_page() first")
         return await self._fetch(cursor, self._next_seen(cursor))
+
+    get_next_page = next_page  # openai-python's name
 
     async def iter_pages(self) -> AsyncIterator[AsyncCursorPage[_T]]:
         page = self

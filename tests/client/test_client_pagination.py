@@ -88,6 +88,16 @@ def test_next_page_fetches_one_page_at_a_time(driver: Driver) -> None:
     assert len(driver.requests) == 3
 
 
+def test_get_next_page_is_openai_pythons_name_for_next_page(driver: Driver) -> None:
+    server = PagedList(RUN_IDS)
+    driver.client(server)
+    first = driver.first_page(lambda c: c.runs.list("thread_1", limit=3))
+    second = first.get_next_page()
+    second = driver.run(second) if driver.is_async else second
+    assert [r.id for r in second.data] == ["run_4", "run_3", "run_2"]
+    assert driver.requests[-1].url.params["after"] == "run_5" and len(driver.requests) == 2
+
+
 def test_iter_pages_yields_each_page_once(driver: Driver) -> None:
     """iter_pages() yields the 3 pages (3, 3, 1 items) with one request each."""
     server = PagedList(RUN_IDS)
