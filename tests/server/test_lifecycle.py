@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from spec_checks import ResponseLog, make_client
+from spec_checks import ResponseLog, make_client, read_events
 
 from threadruns.server import ReplyContext, RunsServer, Script, ToolCall
 
@@ -564,3 +564,63 @@ def test_concurrent_runs_lifts_the_rule(make_server: Callable[..., RunsServer], 
         ids = [_create(client, thread_id, assistant_id="asst_1")["id"] for _ in range(3)]
         statuses = [_get(client, thread_id, run_id)["status"] for run_id in ids]
     assert len(set(ids)) == 3 and statuses == ["queued"] * 3
+
+
+# ----------------------------------------------------------------------------- token limits
+
+LONG_REPLY = " ".join(f"word{n}" for n in range(300))  # 1,789 characters: 448 tokens at four characters each
+
+
+def test_max_completion_tokens_cuts_the_reply_and_ends_the_run_incomplete(
+    timed: RunsServer, http: httpx.Client
+) -> None:
+    timed.add_assistant("asst_long", script=Script.reply(LONG_REPLY))
+    thread_id = timed.add_thread(messages=["Talk."])
+    run = _create(http, thread_id, assistant_id="asst_long", max_completion_tokens=256)
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"]) == ("incomplete", {"reason": "max_completion_tokens"})
+    assert done["usage"]["completion_tokens"] == 256
+    message = timed.messages(thread_id)[-1]
+    assert message["content"][0]["text"]["value"] == LONG_REPLY[: 256 * 4]
+    assert (message["status"], message["incomplete_details"]) == ("incomplete", {"reason": "max_tokens"})
+
+
+def test_max_prompt_tokens_ends_the_run_incomplete_without_a_reply(timed: RunsServer, http: httpx.Client) -> None:
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=["x" * 2000])  # 500 prompt tokens
+    run = _create(http, thread_id, assistant_id="asst_1", max_prompt_tokens=256)
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"]) == ("incomplete", {"reason": "max_prompt_tokens"})
+    assert done["usage"]["completion_tokens"] == 0 and done["usage"]["prompt_tokens"] > 256
+    assert timed.messages(thread_id)[-1]["content"][0]["text"]["value"] == ""
+
+
+def test_runs_within_their_token_limits_complete(timed: RunsServer, http: httpx.Client) -> None:
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=["Short."])
+    run = _create(http, thread_id, assistant_id="asst_1", max_prompt_tokens=256, max_completion_tokens=256)
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"]) == ("completed", None)
+    assert done["usage"]["prompt_tokens"] <= 256 and done["usage"]["completion_tokens"] <= 256
+
+
+def test_a_streamed_run_over_its_completion_limit_streams_only_what_it_may_write(
+    timed: RunsServer, http: httpx.Client
+) -> None:
+    timed.add_assistant("asst_long", script=Script.reply(LONG_REPLY))
+    thread_id = timed.add_thread(messages=["Talk."])
+    body = {"assistant_id": "asst_long", "max_completion_tokens": 300, "stream": True}
+    with http.stream("POST", f"/threads/{thread_id}/runs", json=body) as response:
+        events = read_events(response)
+    streamed = "".join(
+        part["text"]["value"]
+        for name, data in events
+        if name == "thread.message.delta"
+        for part in data["delta"]["content"]
+    )
+    assert streamed == LONG_REPLY[: 300 * 4]
+    assert [name for name, _ in events][-2:] == ["thread.run.incomplete", "done"]
+    assert events[-2][1]["incomplete_details"] == {"reason": "max_completion_tokens"}

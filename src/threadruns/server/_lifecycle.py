@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 
 from ._ids import IdFactory
-from ._objects import Json, Message, Run, Step, Thread, count_tokens, text_part
-from ._script import FailPhase, MessagePhase, ReplyContext, ToolPhase, reply_text
+from ._objects import CHARS_PER_TOKEN, Json, Message, Run, Step, Thread, count_tokens, text_part
+from ._script import FailPhase, IncompleteReason, MessagePhase, ReplyContext, ToolPhase, reply_text
 
 Emit = Callable[[str, Json], None]
 
@@ -159,11 +159,15 @@ class Lifecycle:
             metadata=dict(run.metadata or {}),
         )
         text = reply_text(phase.script, context)
+        prompt = self._prompt_tokens(run, [other for other in thread.messages if other is not message])
+        reason = phase.reason
+        if reason is None:
+            reason, text = _within_token_limits(run, prompt, text)
         for chunk in split_text(text):
             delta = {"content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]}
             emit("thread.message.delta", {"id": message.id, "object": "thread.message.delta", "delta": delta})
         message.content = [text_part(text)]
-        if phase.reason is None:
+        if reason is None:
             message.status = "completed"
             message.completed_at = at
             emit("thread.message.completed", message.to_json())
@@ -173,15 +177,14 @@ class Lifecycle:
             message.incomplete_details = {"reason": "max_tokens"}
             emit("thread.message.incomplete", message.to_json())
         run.active_message = None
-        prompt = self._prompt_tokens(run, [other for other in thread.messages if other is not message])
         self._complete_step(step, at, prompt=prompt, completion=text)
         emit("thread.run.step.completed", step.to_json())
         run.active_step = None
         run.phase_index += 1
-        if phase.reason is None:
+        if reason is None:
             self._end(run, "completed", at, emit)
         else:
-            run.incomplete_details = {"reason": phase.reason}
+            run.incomplete_details = {"reason": reason}
             self._end(run, "incomplete", at, emit)
 
     def _ask_for_tools(self, run: Run, phase: ToolPhase, emit: Emit) -> None:
@@ -277,6 +280,23 @@ class Lifecycle:
     def _prompt_tokens(run: Run, messages: list[Message]) -> int:
         text = run.instructions + "".join(message.text() for message in messages) + "".join(run.outputs)
         return count_tokens(text)
+
+
+def _within_token_limits(run: Run, prompt: int, text: str) -> tuple[IncompleteReason | None, str]:
+    """The run's token limits (totals over the whole run, as in the API) applied to the message it is writing.
+
+    Returns why the run ends ``incomplete`` (None: it does not) and the text it may still write: nothing
+    once the prompt is over ``max_prompt_tokens``, the first tokens of it when the reply would pass
+    ``max_completion_tokens``.
+    """
+    used = _sum_usage(run.steps)
+    if run.max_prompt_tokens is not None and used["prompt_tokens"] + prompt > run.max_prompt_tokens:
+        return "max_prompt_tokens", ""
+    if run.max_completion_tokens is not None:
+        budget = max(run.max_completion_tokens - used["completion_tokens"], 0)
+        if count_tokens(text) > budget:
+            return "max_completion_tokens", text[: budget * CHARS_PER_TOKEN]
+    return None, text
 
 
 def _last_user_text(thread: Thread, *, before: Message) -> str:
