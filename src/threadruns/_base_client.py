@@ -12,6 +12,7 @@ import functools
 import json
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,8 +75,12 @@ class RequestOptions:
                 raise TypeError(f"{name} must be a dict, got {type(value).__name__}")
 
 
+# RFC 9110 token: what a header name may be made of.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 def check_str_mapping(name: str, value: object) -> None:
-    """None, or a mapping of str to str usable as header values (no line breaks or NUL)."""
+    """None, or a mapping of header names (RFC 9110 tokens) to values without line breaks or NUL."""
     if value is None:
         return
     if not isinstance(value, Mapping):
@@ -83,6 +88,8 @@ def check_str_mapping(name: str, value: object) -> None:
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(f"{name} must map str to str, got {type(key).__name__} -> {type(item).__name__}")
+        if not _HEADER_NAME.fullmatch(key):
+            raise ValueError(f"{name} has {key!r}, which is not a valid header name")
         check_header_value(f"{name}[{key!r}]", item)
 
 
@@ -227,15 +234,20 @@ class BaseClient(Generic[_HttpClientT]):
         leaves the pool open, closing this client closes it.
         """
         check_str_mapping("default_headers", default_headers)
+        headers = dict(self._custom_headers)
+        for name, value in (default_headers or {}).items():  # "x-team" replaces "X-Team"
+            put_header(headers, name, value)
         client_class: Any = type(self)  # Client / AsyncClient: the constructors that take http_client
+        # As in openai-python, an empty string keeps the current value (a copy cannot drop its organization
+        # or project: the shared pool carries their headers).
         copied: Self = client_class(
-            api_key=self.api_key if api_key is None else api_key,
-            organization=self.organization if organization is None else organization,
-            project=self.project if project is None else project,
-            base_url=self.base_url if base_url is None else base_url,
+            api_key=api_key or self.api_key,
+            organization=organization or self.organization,
+            project=project or self.project,
+            base_url=base_url or self.base_url,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            default_headers={**self._custom_headers, **(default_headers or {})},
+            default_headers=headers,
             http_client=self._client if http_client is None else http_client,
         )
         if http_client is None:

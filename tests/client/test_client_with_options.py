@@ -121,6 +121,38 @@ def test_default_headers_merge_over_the_originals(clients: Clients, thread_id: s
     assert "x-c" not in sent and "openai-project" not in sent
 
 
+def test_an_empty_organization_or_project_keeps_the_current_one(clients: Clients, thread_id: str) -> None:
+    """As in openai-python (``organization or self.organization``): what the copy reports is what it sends."""
+    client = clients.client(organization="org-1", project="proj-1")
+    copied = client.with_options(organization="", project="", api_key="")
+    assert (copied.organization, copied.project, copied.api_key) == ("org-1", "proj-1", KEY)
+    clients.list_runs(copied, thread_id)
+    sent = clients.last_headers()
+    assert (sent["openai-organization"], sent["openai-project"]) == ("org-1", "proj-1")
+
+
+def test_header_names_differing_in_case_replace_each_other_across_copies(clients: Clients, thread_id: str) -> None:
+    seen: list[list[str]] = []
+
+    def record(request: httpx.Request) -> None:
+        seen.append(request.headers.get_list("x-team"))
+
+    async def arecord(request: httpx.Request) -> None:
+        record(request)
+
+    if clients.mode == "async":
+        other: Any = httpx.AsyncClient(event_hooks={"request": [arecord]})
+    else:
+        other = httpx.Client(event_hooks={"request": [record]})
+    try:
+        client = clients.client(default_headers={"x-team": "a"})
+        copied = client.copy(default_headers={"X-Team": "b"}).copy(default_headers={"x-team": "c"}, http_client=other)
+        clients.list_runs(copied, thread_id)
+    finally:
+        clients.call(other.aclose() if clients.mode == "async" else other.close())
+    assert seen == [["c"]]  # one header, the last value given
+
+
 def test_copy_shares_the_pool_and_closing_it_leaves_the_pool_open(clients: Clients, thread_id: str) -> None:
     client = clients.client()
     copied = client.with_options(max_retries=1)
@@ -159,6 +191,7 @@ def test_copy_over_another_http_client(clients: Clients, thread_id: str) -> None
         ({"max_retries": "3"}, TypeError, "max_retries"),
         ({"max_retries": -1}, ValueError, "max_retries"),
         ({"default_headers": ["X-A"]}, TypeError, "default_headers"),
+        ({"default_headers": {"Bad Name": "v"}}, ValueError, "Bad Name"),
         ({"default_headers": {"X-A": "line\nbreak"}}, ValueError, "X-A"),
         ({"api_key": "sk-with-newline\n"}, ValueError, "api_key"),
         ({"base_url": "ftp://example.org"}, ValueError, "base_url"),

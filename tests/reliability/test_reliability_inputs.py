@@ -405,6 +405,7 @@ def test_bad_request_options(harness: Harness, mode: Mode, case: Case) -> None:
 UNCHECKED_OPTIONS = {
     "extra_headers=str": (lambda c: c.runs.retrieve(T, R, extra_headers="x"), "extra_headers"),
     "extra_headers-int-value": (lambda c: c.runs.retrieve(T, R, extra_headers={"X-A": 1}), "extra_headers"),
+    "extra_headers-bad-name": (lambda c: c.runs.retrieve(T, R, extra_headers={"X A": "1"}), "extra_headers"),
     "extra_query=str": (lambda c: c.runs.retrieve(T, R, extra_query="x"), "extra_query"),
     "extra_body=list": (lambda c: c.runs.update(T, R, metadata={}, extra_body=[1]), "extra_body"),
 }
@@ -438,6 +439,8 @@ CONFIG_CASES: list[tuple[str, dict[str, Any], type[Exception], str]] = [
     ("max_retries=-1", {"max_retries": -1}, ValueError, "max_retries"),
     ("max_retries=2.0", {"max_retries": 2.0}, TypeError, "max_retries"),
     ("http_client=wrong-kind", {"http_client": "wrong"}, TypeError, "http_client"),
+    ("default_headers=bad-name", {"default_headers": {"X Team": "a"}}, ValueError, "X Team"),
+    ("default_headers=colon-name", {"default_headers": {"X-Team:": "a"}}, ValueError, "default_headers"),
 ]
 
 

@@ -568,13 +568,22 @@ def test_concurrent_runs_lifts_the_rule(make_server: Callable[..., RunsServer], 
 
 # ----------------------------------------------------------------------------- token limits
 
-LONG_REPLY = " ".join(f"word{n}" for n in range(300))  # 1,789 characters: 448 tokens at four characters each
+LONG_REPLY = " ".join(f"word{n}" for n in range(300))  # 2,289 characters: 573 tokens at four characters each
 
 
+@pytest.mark.parametrize(
+    ("script", "cut"),
+    [
+        (Script.reply(LONG_REPLY), LONG_REPLY[: 256 * 4]),
+        # A scripted incomplete ending keeps its reason, and its text is cut at the limit too.
+        (Script.incomplete("max_completion_tokens", text="y" * 4000), "y" * 1024),
+    ],
+    ids=["reply", "scripted-incomplete"],
+)
 def test_max_completion_tokens_cuts_the_reply_and_ends_the_run_incomplete(
-    timed: RunsServer, http: httpx.Client
+    timed: RunsServer, http: httpx.Client, script: Script, cut: str
 ) -> None:
-    timed.add_assistant("asst_long", script=Script.reply(LONG_REPLY))
+    timed.add_assistant("asst_long", script=script)
     thread_id = timed.add_thread(messages=["Talk."])
     run = _create(http, thread_id, assistant_id="asst_long", max_completion_tokens=256)
     timed.step(3)
@@ -582,7 +591,7 @@ def test_max_completion_tokens_cuts_the_reply_and_ends_the_run_incomplete(
     assert (done["status"], done["incomplete_details"]) == ("incomplete", {"reason": "max_completion_tokens"})
     assert done["usage"]["completion_tokens"] == 256
     message = timed.messages(thread_id)[-1]
-    assert message["content"][0]["text"]["value"] == LONG_REPLY[: 256 * 4]
+    assert message["content"][0]["text"]["value"] == cut
     assert (message["status"], message["incomplete_details"]) == ("incomplete", {"reason": "max_tokens"})
 
 
@@ -624,3 +633,52 @@ def test_a_streamed_run_over_its_completion_limit_streams_only_what_it_may_write
     assert streamed == LONG_REPLY[: 300 * 4]
     assert [name for name, _ in events][-2:] == ["thread.run.incomplete", "done"]
     assert events[-2][1]["incomplete_details"] == {"reason": "max_completion_tokens"}
+
+
+def test_token_limits_are_totals_over_the_run(timed: RunsServer, http: httpx.Client) -> None:
+    """The tool step's arguments count against max_completion_tokens: the reply after it gets the rest."""
+    arguments = {"q": "x" * 393}  # {"q": "xxx..."}: 402 characters, 101 completion tokens
+    timed.add_assistant(
+        "asst_t", script=Script.call_tools([ToolCall("lookup", arguments)], then=Script.reply(LONG_REPLY))
+    )
+    thread_id = timed.add_thread(messages=["Look it up."])
+    run = _create(http, thread_id, assistant_id="asst_t", max_completion_tokens=256)
+    timed.step(2)
+    waiting = _get(http, thread_id, run["id"])
+    assert waiting["status"] == "requires_action"
+    [call] = waiting["required_action"]["submit_tool_outputs"]["tool_calls"]
+    assert len(call["function"]["arguments"]) == 402
+    outputs = {"tool_outputs": [{"tool_call_id": call["id"], "output": "found"}]}
+    assert http.post(f"/threads/{thread_id}/runs/{run['id']}/submit_tool_outputs", json=outputs).status_code == 200
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"]) == ("incomplete", {"reason": "max_completion_tokens"})
+    assert done["usage"]["completion_tokens"] == 256
+    assert timed.messages(thread_id)[-1]["content"][0]["text"]["value"] == LONG_REPLY[: (256 - 101) * 4]
+
+
+def test_a_prompt_over_its_limit_ends_the_run_before_it_asks_for_tools(timed: RunsServer, http: httpx.Client) -> None:
+    timed.add_assistant("asst_w", script=WEATHER)
+    thread_id = timed.add_thread(messages=["x" * 2000])
+    run = _create(http, thread_id, assistant_id="asst_w", max_prompt_tokens=256)
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"], done["required_action"]) == (
+        "incomplete",
+        {"reason": "max_prompt_tokens"},
+        None,
+    )
+    [step] = _steps(http, thread_id, run["id"])
+    assert (step["type"], step["status"], step["step_details"]["tool_calls"]) == ("tool_calls", "completed", [])
+
+
+def test_last_messages_truncation_keeps_a_long_history_under_the_prompt_limit(
+    timed: RunsServer, http: httpx.Client
+) -> None:
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=["x" * 2000, "Short question?"])
+    strategy = {"type": "last_messages", "last_messages": 1}
+    run = _create(http, thread_id, assistant_id="asst_1", max_prompt_tokens=256, truncation_strategy=strategy)
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert done["status"] == "completed" and done["usage"]["prompt_tokens"] < 20

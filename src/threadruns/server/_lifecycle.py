@@ -146,7 +146,17 @@ class Lifecycle:
             run.last_error = {"code": phase.code, "message": phase.message}
             self._end(run, "failed", at, emit)
         elif isinstance(phase, ToolPhase):
-            self._ask_for_tools(run, phase, emit)
+            prompt = self._prompt_tokens(run, thread.messages)
+            if _over_prompt_limit(run, prompt):  # the model would not even get to choose its tools
+                step = run.active_step
+                assert step is not None
+                self._complete_step(step, at, prompt=prompt, completion="")
+                emit("thread.run.step.completed", step.to_json())
+                run.active_step = None
+                run.incomplete_details = {"reason": "max_prompt_tokens"}
+                self._end(run, "incomplete", at, emit)
+            else:
+                self._ask_for_tools(run, phase, emit)
         else:
             self._write_message(run, thread, phase, at, emit)
 
@@ -160,9 +170,8 @@ class Lifecycle:
         )
         text = reply_text(phase.script, context)
         prompt = self._prompt_tokens(run, [other for other in thread.messages if other is not message])
-        reason = phase.reason
-        if reason is None:
-            reason, text = _within_token_limits(run, prompt, text)
+        limit, text = _within_token_limits(run, prompt, text)
+        reason = phase.reason or limit  # a scripted ending keeps its reason, and its text is still cut
         for chunk in split_text(text):
             delta = {"content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]}
             emit("thread.message.delta", {"id": message.id, "object": "thread.message.delta", "delta": delta})
@@ -278,6 +287,12 @@ class Lifecycle:
 
     @staticmethod
     def _prompt_tokens(run: Run, messages: list[Message]) -> int:
+        """The prompt of one step: instructions, the thread's messages (the last N of them under a
+        ``last_messages`` truncation strategy, as the API sends) and the tool outputs so far."""
+        strategy = run.truncation_strategy or {}
+        last = strategy.get("last_messages") if strategy.get("type") == "last_messages" else None
+        if isinstance(last, int) and last > 0:
+            messages = messages[-last:]
         text = run.instructions + "".join(message.text() for message in messages) + "".join(run.outputs)
         return count_tokens(text)
 
@@ -289,14 +304,22 @@ def _within_token_limits(run: Run, prompt: int, text: str) -> tuple[IncompleteRe
     once the prompt is over ``max_prompt_tokens``, the first tokens of it when the reply would pass
     ``max_completion_tokens``.
     """
-    used = _sum_usage(run.steps)
-    if run.max_prompt_tokens is not None and used["prompt_tokens"] + prompt > run.max_prompt_tokens:
+    if _over_prompt_limit(run, prompt):
         return "max_prompt_tokens", ""
+    used = _sum_usage(run.steps)
     if run.max_completion_tokens is not None:
         budget = max(run.max_completion_tokens - used["completion_tokens"], 0)
         if count_tokens(text) > budget:
             return "max_completion_tokens", text[: budget * CHARS_PER_TOKEN]
     return None, text
+
+
+def _over_prompt_limit(run: Run, prompt: int) -> bool:
+    """Whether ``prompt`` more tokens would take the run past ``max_prompt_tokens`` (a total over its steps)."""
+    if run.max_prompt_tokens is None:
+        return False
+    used: int = _sum_usage(run.steps)["prompt_tokens"]
+    return used + prompt > run.max_prompt_tokens
 
 
 def _last_user_text(thread: Thread, *, before: Message) -> str:

@@ -106,13 +106,13 @@ class RunStore:
     def create_run(self, thread_id: str, body: Mapping[str, Any], emit: Emit = ignore_events) -> Run:
         """createRun: add ``additional_messages`` to the thread and queue a run of the assistant."""
         with self.lock:
-            assistant = self._assistant(str(body["assistant_id"]))
             thread = self._thread(thread_id)
             if not self.concurrent_runs:  # as the API: one run at a time per thread
                 for earlier in thread.runs:
                     self._sync(earlier)
                     if earlier.status not in TERMINAL_STATUSES:  # queued, in_progress, requires_action, cancelling
                         raise ApiError(400, f"Thread {thread.id} already has an active run {earlier.id}.")
+            assistant = self._assistant(str(body["assistant_id"]))  # after the check: a refused create adds nothing
             now = self.clock.now()
             if thread.runs:
                 now = max(now, thread.runs[-1].created_at)
