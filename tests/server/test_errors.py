@@ -119,6 +119,33 @@ def test_a_body_that_is_not_json_is_a_400(client: httpx.Client, seeded: tuple[st
     assert "parse the JSON body" in error["message"] and error["param"] is None
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"assistant_id": "asst_1", "temperature": NaN}',
+        b'{"assistant_id": "asst_1", "top_p": Infinity}',
+        b'{"assistant_id": "asst_1", "metadata": {"k": -Infinity}}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"assistant_id": "asst_1", "tools": [{"type": "function", "function": {"name": "f", "parameters": '
+        + b'{"a": ' * 300
+        + b"1"
+        + b"}" * 300
+        + b"}}]}",
+    ],
+    ids=["NaN", "Infinity", "-Infinity", "deep-array", "deep-parameters"],
+)
+def test_json_that_is_not_strict_or_nests_too_deep_is_a_400(
+    server: RunsServer, client: httpx.Client, body: bytes
+) -> None:
+    """Python's parser takes NaN/Infinity and the schema walk recurses: neither may become a 500 or a stored run."""
+    server.add_assistant("asst_1")
+    thread_id = server.add_thread(messages=["hi"])
+    response = client.post(f"/threads/{thread_id}/runs", content=body, headers={"content-type": "application/json"})
+    assert "parse the JSON body" in _error(response, 400)["message"]
+    assert client.get(f"/threads/{thread_id}/runs").json()["data"] == []
+    assert client.post(f"/threads/{thread_id}/runs", json={"assistant_id": "asst_1"}).status_code == 200
+
+
 def test_a_missing_body_is_a_400(client: httpx.Client, seeded: tuple[str, str]) -> None:
     assert "Missing request body" in _error(client.post(f"/threads/{seeded[0]}/runs"), 400)["message"]
 

@@ -602,7 +602,7 @@ def test_max_prompt_tokens_ends_the_run_incomplete_without_a_reply(timed: RunsSe
     timed.step(3)
     done = _get(http, thread_id, run["id"])
     assert (done["status"], done["incomplete_details"]) == ("incomplete", {"reason": "max_prompt_tokens"})
-    assert done["usage"]["completion_tokens"] == 0 and done["usage"]["prompt_tokens"] > 256
+    assert done["usage"] == {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}  # never reached the model
     assert timed.messages(thread_id)[-1]["content"][0]["text"]["value"] == ""
 
 
@@ -682,3 +682,29 @@ def test_last_messages_truncation_keeps_a_long_history_under_the_prompt_limit(
     timed.step(3)
     done = _get(http, thread_id, run["id"])
     assert done["status"] == "completed" and done["usage"]["prompt_tokens"] < 20
+
+
+def test_cancelling_a_run_that_waits_for_tools_clears_its_required_action(
+    timed: RunsServer, http: httpx.Client
+) -> None:
+    timed.add_assistant("asst_w", script=WEATHER)
+    thread_id = timed.add_thread(messages=["Weather?"])
+    run = _create(http, thread_id, assistant_id="asst_w")
+    timed.step(2)
+    assert _get(http, thread_id, run["id"])["required_action"] is not None
+    cancelling = http.post(f"/threads/{thread_id}/runs/{run['id']}/cancel").json()
+    assert (cancelling["status"], cancelling["required_action"]) == ("cancelling", None)
+
+
+def test_auto_truncation_drops_the_oldest_messages_to_fit_the_prompt_limit(
+    timed: RunsServer, http: httpx.Client
+) -> None:
+    timed.add_assistant("asst_1")
+    thread_id = timed.add_thread(messages=[f"{n:02d}" + "x" * 198 for n in range(10)])  # 10 x 50 tokens
+    run = _create(http, thread_id, assistant_id="asst_1", max_prompt_tokens=256)  # truncation: auto
+    timed.step(3)
+    done = _get(http, thread_id, run["id"])
+    assert (done["status"], done["incomplete_details"]) == ("completed", None)
+    assert 200 <= done["usage"]["prompt_tokens"] <= 256  # the newest messages that fit, not all 500 tokens
+    # The reply echoes the last user message: the newest one was kept.
+    assert timed.messages(thread_id)[-1]["content"][0]["text"]["value"].startswith("09")

@@ -169,6 +169,48 @@ def test_a_client_that_leaves_mid_stream_is_counted_and_the_run_stops_being_driv
         assert server.run(thread_id, run_id)["status"] == "completed"
 
 
+def test_polls_and_ticks_during_a_stream_do_not_take_its_events(
+    make_server: Callable[..., RunsServer], response_log: ResponseLog
+) -> None:
+    """The run belongs to its stream from the create on: a poll (advance-on-read) or a tick made while the
+    first frames are still going out cannot move it, so no step, message or final event goes missing."""
+    server = make_server(stream_delay=0.1, advance_on_read=True)
+    server.add_assistant("asst_1", script=Script.reply("one two three"))
+    thread_id = server.add_thread(messages=["hi"])
+    body = {"assistant_id": "asst_1", "stream": True}
+    with (
+        make_client(server, response_log) as client,
+        make_client(server, ResponseLog()) as other,
+        client.stream("POST", f"/threads/{thread_id}/runs", json=body) as response,
+    ):
+        lines = response.iter_lines()
+        assert next(lines) == "event: thread.run.created"
+        run_id = json.loads(next(lines).removeprefix("data: "))["id"]
+        polled = [other.get(f"/threads/{thread_id}/runs/{run_id}").json()["status"] for _ in range(3)]
+        server.step(5)
+        rest = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    assert polled == ["queued"] * 3
+    assert rest[:3] == ["thread.run.queued", "thread.run.in_progress", "thread.run.step.created"]
+    assert "thread.message.delta" in rest and rest[-2:] == ["thread.run.completed", "done"]
+
+
+def test_a_stream_closed_before_its_first_event_gives_the_run_back(
+    make_server: Callable[..., RunsServer], response_log: ResponseLog
+) -> None:
+    server = make_server(stream_delay=0.2)
+    server.add_assistant("asst_1")
+    thread_id = server.add_thread(messages=["hi"])
+    with make_client(server, response_log) as client:
+        with client.stream("POST", f"/threads/{thread_id}/runs", json={"assistant_id": "asst_1", "stream": True}):
+            pass  # closed before anything was read
+        run_id = client.get(f"/threads/{thread_id}/runs").json()["data"][0]["id"]
+        deadline = time.monotonic() + 5
+        while server.run(thread_id, run_id)["status"] != "completed" and time.monotonic() < deadline:
+            server.step()  # moves the run only once its stream has let go of it
+            time.sleep(0.02)
+    assert server.run(thread_id, run_id)["status"] == "completed"
+
+
 def test_a_finished_stream_is_not_counted_as_a_disconnect(server: RunsServer, client: httpx.Client) -> None:
     server.add_assistant("asst_1")
     thread_id = server.add_thread(messages=["x"])

@@ -119,8 +119,9 @@ class RunsApi:
             raise ApiError(400, "Invalid 'assistant_id': empty string.", param="assistant_id")
         events: list[tuple[str, Json]] = []
         thread_id = request.path_params["thread_id"]
-        run = self.store.create_run(thread_id, body, lambda name, data: events.append((name, data)))
-        if body.get("stream"):
+        stream = bool(body.get("stream"))
+        run = self.store.create_run(thread_id, body, lambda name, data: events.append((name, data)), stream=stream)
+        if stream:
             return self._stream(request, events, run)
         return self._run_response(events[-1][1])
 
@@ -151,6 +152,7 @@ class RunsApi:
             request.path_params["run_id"],
             body["tool_outputs"],
             lambda name, data: events.append((name, data)),
+            stream=bool(body.get("stream")),
         )
         if body.get("stream"):
             return self._stream(request, events, run)
@@ -214,7 +216,11 @@ class RunsApi:
             yield from self.store.drive(run)  # closing this generator closes the drive, too
 
         return EventStreamResponse(
-            events(), faults=faults, delay=self.options.stream_delay, on_disconnect=self.recorder.stream_disconnected
+            events(),
+            faults=faults,
+            delay=self.options.stream_delay,
+            on_disconnect=self.recorder.stream_disconnected,
+            on_close=lambda: self.store.end_stream(run),  # also when the events were never asked for
         )
 
 

@@ -82,6 +82,7 @@ class Lifecycle:
         """Ask an active run to stop: ``cancelling`` now, ``cancelled`` on the next tick."""
         run.status = "cancelling"
         run.state_since = at
+        run.required_action = None  # null unless the status is requires_action
         emit("thread.run.cancelling", run.to_json())
 
     def submit_tool_outputs(
@@ -150,7 +151,7 @@ class Lifecycle:
             if _over_prompt_limit(run, prompt):  # the model would not even get to choose its tools
                 step = run.active_step
                 assert step is not None
-                self._complete_step(step, at, prompt=prompt, completion="")
+                self._complete_step(step, at, prompt=0, completion="")  # refused: the model never saw it
                 emit("thread.run.step.completed", step.to_json())
                 run.active_step = None
                 run.incomplete_details = {"reason": "max_prompt_tokens"}
@@ -186,7 +187,8 @@ class Lifecycle:
             message.incomplete_details = {"reason": "max_tokens"}
             emit("thread.message.incomplete", message.to_json())
         run.active_message = None
-        self._complete_step(step, at, prompt=prompt, completion=text)
+        charged = 0 if limit == "max_prompt_tokens" else prompt  # a refused prompt never reached the model
+        self._complete_step(step, at, prompt=charged, completion=text)
         emit("thread.run.step.completed", step.to_json())
         run.active_step = None
         run.phase_index += 1
@@ -287,14 +289,21 @@ class Lifecycle:
 
     @staticmethod
     def _prompt_tokens(run: Run, messages: list[Message]) -> int:
-        """The prompt of one step: instructions, the thread's messages (the last N of them under a
-        ``last_messages`` truncation strategy, as the API sends) and the tool outputs so far."""
+        """The prompt of one step: instructions, tool outputs so far and the thread's messages, truncated
+        as the API does: the last N under ``last_messages``; under ``auto`` with ``max_prompt_tokens``,
+        the oldest dropped until the prompt fits what is left of the limit (the newest always stays)."""
         strategy = run.truncation_strategy or {}
-        last = strategy.get("last_messages") if strategy.get("type") == "last_messages" else None
-        if isinstance(last, int) and last > 0:
+        kind = strategy.get("type")
+        last = strategy.get("last_messages")
+        if kind == "last_messages" and isinstance(last, int) and last > 0:
             messages = messages[-last:]
-        text = run.instructions + "".join(message.text() for message in messages) + "".join(run.outputs)
-        return count_tokens(text)
+        fixed = len(run.instructions) + sum(len(output) for output in run.outputs)
+        sizes = [len(message.text()) for message in messages]
+        if kind == "auto" and run.max_prompt_tokens is not None:
+            budget = (run.max_prompt_tokens - _used_prompt_tokens(run)) * CHARS_PER_TOKEN
+            while len(sizes) > 1 and fixed + sum(sizes) > budget:
+                sizes.pop(0)
+        return -(-(fixed + sum(sizes)) // CHARS_PER_TOKEN)
 
 
 def _within_token_limits(run: Run, prompt: int, text: str) -> tuple[IncompleteReason | None, str]:
@@ -318,8 +327,12 @@ def _over_prompt_limit(run: Run, prompt: int) -> bool:
     """Whether ``prompt`` more tokens would take the run past ``max_prompt_tokens`` (a total over its steps)."""
     if run.max_prompt_tokens is None:
         return False
+    return _used_prompt_tokens(run) + prompt > run.max_prompt_tokens
+
+
+def _used_prompt_tokens(run: Run) -> int:
     used: int = _sum_usage(run.steps)["prompt_tokens"]
-    return used + prompt > run.max_prompt_tokens
+    return used
 
 
 def _last_user_text(thread: Thread, *, before: Message) -> str:

@@ -103,8 +103,14 @@ class RunStore:
 
     # Operations ----------------------------------------------------------------------------------------
 
-    def create_run(self, thread_id: str, body: Mapping[str, Any], emit: Emit = ignore_events) -> Run:
-        """createRun: add ``additional_messages`` to the thread and queue a run of the assistant."""
+    def create_run(
+        self, thread_id: str, body: Mapping[str, Any], emit: Emit = ignore_events, *, stream: bool = False
+    ) -> Run:
+        """createRun: add ``additional_messages`` to the thread and queue a run of the assistant.
+
+        With ``stream`` the run belongs to its stream from the start (no poll or tick moves it before the
+        stream does); :meth:`end_stream` gives it back.
+        """
         with self.lock:
             thread = self._thread(thread_id)
             if not self.concurrent_runs:  # as the API: one run at a time per thread
@@ -150,6 +156,7 @@ class RunStore:
                 reasoning_effort=body.get("reasoning_effort"),
                 phases=compile_script(assistant.script),
                 state_since=now,
+                streaming=stream,
             )
             bisect.insort(thread.runs, run, key=lambda item: item.sort_key)
             thread.run_index[run.id] = run
@@ -200,9 +207,16 @@ class RunStore:
             return run.to_json()
 
     def submit_tool_outputs(
-        self, thread_id: str, run_id: str, tool_outputs: Sequence[Mapping[str, Any]], emit: Emit = ignore_events
+        self,
+        thread_id: str,
+        run_id: str,
+        tool_outputs: Sequence[Mapping[str, Any]],
+        emit: Emit = ignore_events,
+        *,
+        stream: bool = False,
     ) -> Run:
-        """submitToolOutputsToRun: exactly one output for every pending tool call, or a 400."""
+        """submitToolOutputsToRun: exactly one output for every pending tool call, or a 400 (``stream``: as
+        in :meth:`create_run`)."""
         with self.lock:
             thread, run = self._run(thread_id, run_id)
             if run.status != "requires_action" or run.required_action is None:
@@ -228,6 +242,7 @@ class RunStore:
                     param="tool_outputs",
                 )
             self._lifecycle.submit_tool_outputs(run, thread, outputs, self.clock.now(), emit)
+            run.streaming = stream
             return run
 
     def list_steps(
@@ -262,6 +277,11 @@ class RunStore:
             return self._run(thread_id, run_id)[1].to_json()
 
     # Streaming -----------------------------------------------------------------------------------------
+
+    def end_stream(self, run: Run) -> None:
+        """The stream of ``run`` is over (finished, cut or abandoned): ticks and polls move it again."""
+        with self.lock:
+            run.streaming = False
 
     def drive(self, run: Run) -> Iterator[tuple[str, Json]]:
         """Run ``run`` until it finishes or needs tool outputs, yielding every event on the way.

@@ -50,9 +50,11 @@ class EventStreamResponse(Response):
         faults: StreamFaults = StreamFaults(),
         delay: float = 0.0,
         on_disconnect: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.events = events
+        self.on_close = on_close
         self.faults = faults
         self.delay = delay
         self.on_disconnect = on_disconnect
@@ -83,6 +85,8 @@ class EventStreamResponse(Response):
                 group.cancel_scope.cancel()
         finally:
             self.events.close()
+            if self.on_close is not None:
+                self.on_close()
         if disconnected and self.on_disconnect is not None:
             self.on_disconnect()
 

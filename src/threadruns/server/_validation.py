@@ -99,14 +99,30 @@ def validate_request(
         body=body or None,
         content_type=content_type.lower(),
     )
-    result = _openapi().unmarshal_request(request)
+    decoded = _strict_json(body) if body and "json" in content_type.lower() else None
+    try:
+        result = _openapi().unmarshal_request(request)
+    except RecursionError:  # nesting the schema walk cannot follow
+        raise ApiError(400, _JSON_PARSE_MESSAGE) from None
     errors = list(result.errors)
     if errors:
         raise _to_api_error(errors[0])
     # The raw JSON rather than openapi-core's unmarshalled copy, so values are exactly what was sent;
     # a body sent to an operation that declares none (cancelRun) is ignored.
-    parsed_body: Any = json.loads(body) if body and result.body is not None else None
+    parsed_body: Any = decoded if body and result.body is not None else None
     return ValidRequest(query=dict(result.parameters.query), body=parsed_body)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strict_json(body: bytes) -> Any:
+    """The decoded body; ``NaN`` and ``Infinity`` (which Python's parser accepts) and runaway nesting are a 400."""
+    try:
+        return json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise ApiError(400, _JSON_PARSE_MESSAGE) from None
 
 
 def check_metadata(value: Any, param: str) -> None:
