@@ -9,6 +9,7 @@ the connection; the read timeout applies between events.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
@@ -33,6 +34,7 @@ class _StreamState:
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
         self.finished = False  # [DONE] or a terminal run event seen
+        self.at_done = False  # the end marker itself was read: nothing after it is looked at
         self.last_run: RunObject | None = None
         self.messages: dict[str, MessageObject] = {}
         self.decoder = SSEDecoder()
@@ -70,6 +72,45 @@ class _StreamState:
             self.finished = True
         return event
 
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """httpx's errors while the body is read, as threadruns errors."""
+        try:
+            yield
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(self.response.request, "The event stream timed out between events") from exc
+        except httpx.HTTPError as exc:  # transport errors, and bodies that cannot be decoded
+            message = f"The event stream ended early: {type(exc).__name__}"
+            raise APIConnectionError(message, self.response.request) from exc
+
+    def events_in(self, chunk: bytes) -> Iterator[AssistantStreamEvent]:
+        """The events a chunk of the body completes, one at a time; stops at the end marker (``at_done``)."""
+        for sse in self.decoder.feed(chunk):
+            event = self.handle(sse)
+            if event is not None:
+                yield event
+            if self.finished and event is None:
+                self.at_done = True
+                return
+
+    def events_at_end(self) -> Iterator[AssistantStreamEvent]:
+        """The events the body ended in (without their blank line), then the check that the stream was whole."""
+        for sse in self.decoder.flush():
+            event = self.handle_unterminated(sse)
+            if event is not None:
+                yield event
+        self.end_of_body()
+
+    def handle_unterminated(self, sse: ServerSentEvent) -> AssistantStreamEvent | None:
+        """An event the body ended in, without its blank line: delivered when whole, but a payload that does
+        not parse was cut off with the connection, which is what the caller is told."""
+        try:
+            return self.handle(sse)
+        except APIResponseValidationError as exc:
+            raise APIConnectionError(
+                f"The event stream ended in the middle of event {sse.event!r}", self.response.request
+            ) from exc
+
     def end_of_body(self) -> None:
         if not self.finished:
             raise APIConnectionError(
@@ -78,12 +119,21 @@ class _StreamState:
             )
 
     def final_run(self) -> RunObject:
+        self._check_read_to_the_end()
         if self.last_run is None:
             raise ThreadRunsError("The stream carried no run object")
         return self.last_run
 
     def final_messages(self) -> list[MessageObject]:
+        self._check_read_to_the_end()
         return [m for m in self.messages.values() if str(m.status) == "completed"]
+
+    def _check_read_to_the_end(self) -> None:
+        """Called once the rest of the stream was read: if the end was never seen, it was closed early."""
+        if not self.finished:
+            raise ThreadRunsError(
+                "The stream was closed before the run reached a final state: retrieve the run instead"
+            )
 
 
 def _error_event(payload: Any, request: httpx.Request) -> APIError:
@@ -104,40 +154,46 @@ def _text_of(event: MessageDeltaEvent) -> Iterator[str]:
             yield value
 
 
+def _sync_events(state: _StreamState) -> Generator[AssistantStreamEvent, None, None]:
+    """The typed events of a stream's body; the connection is closed when this ends, however it ends."""
+    try:
+        with state.reading():
+            for chunk in state.response.iter_bytes():
+                yield from state.events_in(chunk)
+                if state.at_done:
+                    return
+            yield from state.events_at_end()
+    finally:
+        state.response.close()
+
+
+async def _async_events(state: _StreamState) -> AsyncGenerator[AssistantStreamEvent, None]:
+    """Async twin of ``_sync_events``."""
+    try:
+        with state.reading():
+            async for chunk in state.response.aiter_bytes():
+                for event in state.events_in(chunk):
+                    yield event
+                if state.at_done:
+                    return
+            for event in state.events_at_end():
+                yield event
+    finally:
+        await state.response.aclose()
+
+
 class RunStream:
     """Events of one streamed run (``client.runs.stream``/``create(stream=True)``); a context manager."""
 
     def __init__(self, response: httpx.Response) -> None:
         self._state = _StreamState(response)
-        self._iterator = self._events()
+        # A generator over the state alone: were it a method, stream and generator would hold each other and a
+        # stream dropped unclosed would keep its connection until the cycle collector ran.
+        self._iterator = _sync_events(self._state)
 
     @property
     def response(self) -> httpx.Response:
         return self._state.response
-
-    def _events(self) -> Generator[AssistantStreamEvent, None, None]:
-        state = self._state
-        try:
-            for chunk in state.response.iter_bytes():
-                for sse in state.decoder.feed(chunk):
-                    event = state.handle(sse)
-                    if event is not None:
-                        yield event
-                    if state.finished and event is None:
-                        return
-            for sse in state.decoder.flush():
-                event = state.handle(sse)
-                if event is not None:
-                    yield event
-            state.end_of_body()
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
-        except httpx.HTTPError as exc:  # transport errors, and bodies that cannot be decoded
-            raise APIConnectionError(
-                f"The event stream ended early: {type(exc).__name__}", state.response.request
-            ) from exc
-        finally:
-            state.response.close()
 
     def __iter__(self) -> Iterator[AssistantStreamEvent]:
         return self._iterator
@@ -188,35 +244,11 @@ class AsyncRunStream:
 
     def __init__(self, response: httpx.Response) -> None:
         self._state = _StreamState(response)
-        self._iterator = self._events()
+        self._iterator = _async_events(self._state)  # over the state alone, as RunStream's
 
     @property
     def response(self) -> httpx.Response:
         return self._state.response
-
-    async def _events(self) -> AsyncGenerator[AssistantStreamEvent, None]:
-        state = self._state
-        try:
-            async for chunk in state.response.aiter_bytes():
-                for sse in state.decoder.feed(chunk):
-                    event = state.handle(sse)
-                    if event is not None:
-                        yield event
-                    if state.finished and event is None:
-                        return
-            for sse in state.decoder.flush():
-                event = state.handle(sse)
-                if event is not None:
-                    yield event
-            state.end_of_body()
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError(state.response.request, "The event stream timed out between events") from exc
-        except httpx.HTTPError as exc:  # transport errors, and bodies that cannot be decoded
-            raise APIConnectionError(
-                f"The event stream ended early: {type(exc).__name__}", state.response.request
-            ) from exc
-        finally:
-            await state.response.aclose()
 
     def __aiter__(self) -> AsyncIterator[AssistantStreamEvent]:
         return self._iterator

@@ -23,12 +23,15 @@ ToolFunction = Callable[..., Any]
 AsyncToolFunction = Callable[..., Any | Awaitable[Any]]
 
 
-def check_functions(functions: object, max_rounds: object) -> None:
+def check_functions(functions: object, max_rounds: object, *, awaitable: bool) -> None:
+    """``awaitable``: whether ``async def`` functions may be given (the async client awaits them)."""
     if not isinstance(functions, Mapping):
         raise TypeError(f"functions must be a dict of name to callable, got {type(functions).__name__}")
     for name, fn in functions.items():
         if not isinstance(name, str) or not callable(fn):
             raise TypeError(f"functions[{name!r}] must be a callable under a str name")
+        if not awaitable and inspect.iscoroutinefunction(fn):
+            raise TypeError(f"functions[{name!r}] is an async function, which the sync Client cannot await")
     if isinstance(max_rounds, bool) or not isinstance(max_rounds, int):
         raise TypeError(f"max_rounds must be an int, got {type(max_rounds).__name__}")
     if max_rounds < 1:
@@ -72,7 +75,12 @@ def run_tool(functions: Mapping[str, ToolFunction], call: RunToolCallObject) -> 
         return {"tool_call_id": call.id, "output": prepared}
     fn, args = prepared
     try:
-        output = _output(fn(**args))
+        result = fn(**args)
+        if inspect.isawaitable(result):  # e.g. a partial of an async function, which check_functions cannot see
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: close it instead of leaving a "never awaited" warning
+            raise TypeError("it returned an awaitable, which the sync Client cannot await (use AsyncClient)")
+        output = _output(result)
     except Exception as exc:
         output = _failure(call.function.name, exc)
     return {"tool_call_id": call.id, "output": output}

@@ -380,8 +380,12 @@ def split_options(params: Mapping[str, Any]) -> tuple[RequestOptions, dict[str, 
 
 
 def option_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Only the per-call options of ``params`` (to pass along to follow-up calls)."""
-    return {name: params[name] for name in OPTION_NAMES if name in params}
+    """The per-call options of ``params`` that carry over to follow-up calls (polls, tool output submits).
+
+    ``extra_query`` and ``extra_body`` belong to the request they were given for: another endpoint would
+    refuse them (an extra create field sent with submit_tool_outputs is a 400).
+    """
+    return {name: params[name] for name in ("timeout", "max_retries", "extra_headers") if name in params}
 
 
 def poll_params(params: Mapping[str, Any]) -> dict[str, Any]:

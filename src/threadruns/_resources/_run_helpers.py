@@ -191,8 +191,10 @@ class SyncRunHelpers:
         go back to the run as that tool's output. More than ``max_rounds`` rounds
         raise ``ToolLoopError``. ``stream=True`` drives the run through streams.
         """
-        check_functions(functions, max_rounds)
+        check_functions(functions, max_rounds, awaitable=False)
         R.check_stream_flag(stream)
+        check_poll_interval(poll_interval)  # checked now, whichever way the run is driven
+        Deadline(poll_timeout)
         options = R.option_params(params)
         if stream:
             with self.stream(thread_id, **params) as events:
@@ -348,8 +350,10 @@ class AsyncRunHelpers:
         **params: Unpack[CreateRunParams],
     ) -> RunObject:
         """Async ``create_and_run_tools``: functions may be plain or ``async def``."""
-        check_functions(functions, max_rounds)
+        check_functions(functions, max_rounds, awaitable=True)
         R.check_stream_flag(stream)
+        check_poll_interval(poll_interval)  # checked now, whichever way the run is driven
+        Deadline(poll_timeout)
         options = R.option_params(params)
         if stream:
             async with self.stream(thread_id, **params) as events:
