@@ -204,9 +204,7 @@ class BaseClient(Generic[_HttpClientT]):
         if self.project:
             headers["OpenAI-Project"] = self.project
         for name, value in self._custom_headers.items():  # a custom header replaces ours whatever its case
-            for ours in [key for key in headers if key.lower() == name.lower()]:
-                del headers[ours]
-            headers[name] = value
+            put_header(headers, name, value)
         self._default_headers = headers
         # A pool this SDK creates carries the default headers itself (set once, not merged on every request):
         # `_pool_headers` are the headers baked into the pool (None for a caller's http_client).

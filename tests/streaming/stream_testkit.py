@@ -7,6 +7,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 import threadruns
 from threadruns.server import RunsServer
 
@@ -78,3 +80,17 @@ async def _aconsume(target: Any, then: str | None, limit: int | None) -> tuple[l
 async def _atext(target: Any) -> str:
     async with await _open(target) as stream:
         return "".join([text async for text in stream.text_deltas()])
+
+
+def mock_sse_live(mode: str, body: bytes) -> Live:
+    """A driver whose every request answers with ``body`` as an event stream: for the faults a real server
+    does not send on purpose (unknown event names, unparseable payloads, a body cut mid-event)."""
+
+    class _Nowhere:
+        url = "http://127.0.0.1:9/v1"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    http_cls = httpx.AsyncClient if mode == "async" else httpx.Client
+    return Live(mode, _Nowhere(), http_client=http_cls(transport=httpx.MockTransport(handler)))  # type: ignore[arg-type]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 import pytest
-from stream_testkit import Live
+from stream_testkit import Live, mock_sse_live
 
 import threadruns
 from threadruns import MessageDeltaEvent, MessageEvent, RunEvent, RunStepEvent, UnknownEvent
@@ -139,18 +138,6 @@ def test_breaking_out_of_a_stream_closes_the_connection() -> None:
 # Faults a real server cannot easily produce: an event name nobody defined, and an unparseable payload.
 
 
-def _sse_client(mode: str, body: bytes) -> Live:
-    class _Server:
-        url = "http://127.0.0.1:9/v1"
-
-    transport_cls = httpx.AsyncClient if mode == "async" else httpx.Client
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
-
-    return Live(mode, _Server(), http_client=transport_cls(transport=httpx.MockTransport(handler)))  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> None:
     body = (
@@ -158,7 +145,7 @@ def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> 
         b'event: thread.vision.started\ndata: {"id": "v_1"}\n\n'
         b"event: done\ndata: [DONE]\n\n"
     )
-    live = _sse_client(mode, body)
+    live = mock_sse_live(mode, body)
     try:
         events, _ = live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
     finally:
@@ -171,7 +158,7 @@ def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_invalid_json_in_data_raises_a_typed_error_naming_the_event(mode: str) -> None:
-    live = _sse_client(mode, b"event: thread.run.created\ndata: {not json\n\n")
+    live = mock_sse_live(mode, b"event: thread.run.created\ndata: {not json\n\n")
     try:
         with pytest.raises(threadruns.APIResponseValidationError, match=r"thread\.run\.created"):
             live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
@@ -182,7 +169,7 @@ def test_invalid_json_in_data_raises_a_typed_error_naming_the_event(mode: str) -
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_wrapped_error_payload_also_raises(mode: str) -> None:
     payload = b'{"error": {"message": "quota gone", "type": "server_error", "param": null, "code": "quota"}}'
-    live = _sse_client(mode, b"event: error\ndata: " + payload + b"\n\n")
+    live = mock_sse_live(mode, b"event: error\ndata: " + payload + b"\n\n")
     try:
         with pytest.raises(threadruns.APIError, match="quota gone") as info:
             live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))

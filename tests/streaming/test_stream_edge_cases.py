@@ -7,25 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from stream_testkit import Live
+from stream_testkit import Live, mock_sse_live
 
 import threadruns
 from threadruns.server import Script, ToolCall
 
 LOOKUP = Script.call_tools([ToolCall("lookup", {"q": "x"})], then=Script.reply("Found: {outputs}"))
-
-
-def _mock_stream(mode: str, body: bytes) -> Live:
-    """A client whose every request answers with ``body`` as an event stream (for a cut no server sends on purpose)."""
-
-    class _Nowhere:
-        url = "http://127.0.0.1:9/v1"
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
-
-    http_cls = httpx.AsyncClient if mode == "async" else httpx.Client
-    return Live(mode, _Nowhere(), http_client=http_cls(transport=httpx.MockTransport(handler)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -34,7 +21,7 @@ def test_a_body_cut_in_the_middle_of_an_event_is_a_connection_error(mode: str) -
         b'event: thread.run.created\ndata: {"id": "run_1", "object": "thread.run"}\n\n'
         b'event: thread.run.in_progress\ndata: {"id": "run_1", "obj'  # the connection went away here
     )
-    live = _mock_stream(mode, body)
+    live = mock_sse_live(mode, body)
     try:
         with pytest.raises(threadruns.APIConnectionError, match=r"middle of event 'thread\.run\.in_progress'"):
             live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from ._ids import IdFactory
-from ._objects import CHARS_PER_TOKEN, Json, Message, Run, Step, Thread, count_tokens, text_part
+from ._objects import CHARS_PER_TOKEN, Json, Message, Run, Step, Thread, count_tokens, text_part, tokens_for_length
 from ._script import FailPhase, IncompleteReason, MessagePhase, ReplyContext, ToolPhase, reply_text
 
 Emit = Callable[[str, Json], None]
@@ -303,7 +303,7 @@ class Lifecycle:
             budget = (run.max_prompt_tokens - _used_prompt_tokens(run)) * CHARS_PER_TOKEN
             while len(sizes) > 1 and fixed + sum(sizes) > budget:
                 sizes.pop(0)
-        return -(-(fixed + sum(sizes)) // CHARS_PER_TOKEN)
+        return tokens_for_length(fixed + sum(sizes))
 
 
 def _within_token_limits(run: Run, prompt: int, text: str) -> tuple[IncompleteReason | None, str]:

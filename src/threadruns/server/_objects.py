@@ -25,7 +25,12 @@ CHARS_PER_TOKEN = 4
 
 def count_tokens(text: str) -> int:
     """A deterministic stand-in for a tokenizer: four characters per token (a partial token counts)."""
-    return -(-len(text) // CHARS_PER_TOKEN)
+    return tokens_for_length(len(text))
+
+
+def tokens_for_length(chars: int) -> int:
+    """The tokens :func:`count_tokens` gives a text of ``chars`` characters."""
+    return -(-chars // CHARS_PER_TOKEN)
 
 
 def text_part(value: str) -> Json:
