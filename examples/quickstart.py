@@ -31,7 +31,7 @@ def main() -> None:
 
         with Client(api_key="sk-demo", base_url=server.url) as client:
             print("1. A streamed run, text printed as it arrives:")
-            with client.runs.stream(thread_id, assistant_id="asst_writer") as stream:
+            with client.runs.stream(thread_id=thread_id, assistant_id="asst_writer") as stream:
                 for text in stream.text_deltas():
                     print(text, end="", flush=True)
                 run = stream.final_run()
@@ -39,17 +39,19 @@ def main() -> None:
 
             print("2. A function-tool run, answered by the tool loop:")
             run = client.runs.create_and_run_tools(
-                thread_id, assistant_id="asst_weather", functions={"get_weather": get_weather}
+                thread_id=thread_id, assistant_id="asst_weather", functions={"get_weather": get_weather}
             )
             reply = server.messages(thread_id)[-1]["content"][0]["text"]["value"]
             print(f"   -> {run.id} {run.status}: {reply}\n")
 
             print("3. create_and_poll:")
-            run = client.runs.create_and_poll(thread_id, assistant_id="asst_writer", metadata={"demo": "poll"})
+            run = client.runs.create_and_poll(
+                thread_id=thread_id, assistant_id="asst_writer", metadata={"demo": "poll"}
+            )
             print(f"   -> {run.id} {run.status} (metadata {json.dumps(run.metadata.to_dict())})\n")
 
             for _ in range(5):  # a thread runs one run at a time, as in the API: each ends before the next
-                client.runs.create_and_poll(thread_id, assistant_id="asst_writer")
+                client.runs.create_and_poll(thread_id=thread_id, assistant_id="asst_writer")
             print("4. Every run of the thread, two per page:")
             page = client.runs.list(thread_id, limit=2, order="asc")
             for number, listed in enumerate(page, start=1):

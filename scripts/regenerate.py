@@ -26,10 +26,16 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from surface import SurfaceError, build_surface, render
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "threads-runs.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 TEMPLATES = ROOT / "templates"
+TRIM = ROOT / "openapi" / "trim.yaml"
 GENERATED = ROOT / "generated"
 PACKAGE = "threadruns_api"
 GENERATOR = "openapi-python-client"
@@ -60,8 +66,11 @@ def _run(cmd: list[str], cwd: Path) -> str:
     return output
 
 
-def generate(dest: Path, spec: Path = SPEC) -> dict[str, object]:
-    """Write ``dest/threadruns_api`` and ``dest/provenance.json``; return the provenance."""
+def generate(dest: Path, spec: Path = SPEC, trim: Path = TRIM) -> dict[str, object]:
+    """Write ``dest/threadruns_api`` and ``dest/provenance.json``; return the provenance.
+
+    ``trim`` (``openapi/trim.yaml``) holds the facts of the client surface the spec cannot state.
+    """
     with tempfile.TemporaryDirectory(prefix="threadruns-gen-") as tmp:
         work = Path(tmp)
         out = work / PACKAGE
@@ -85,6 +94,11 @@ def generate(dest: Path, spec: Path = SPEC) -> dict[str, object]:
         )
         if "warning" in output.lower():
             raise GenerationError(f"the generator warned:\n{output}")
+        try:
+            surface, models = build_surface(spec, CONFIG, TEMPLATES, yaml.safe_load(trim.read_text(encoding="utf-8")))
+        except SurfaceError as exc:
+            raise GenerationError(f"the client surface cannot be generated: {exc}") from None
+        render(surface, models, TEMPLATES, out)
         ruff = str(BIN / "ruff")
         isolated = ["--isolated", "--no-cache", "--quiet", "--target-version=py311"]
         _run([ruff, "check", *isolated, "--fix-only", "--exit-zero", "--select=I,F401", str(out)], cwd=work)
@@ -100,9 +114,11 @@ def generate(dest: Path, spec: Path = SPEC) -> dict[str, object]:
             "spec": spec.relative_to(ROOT).as_posix() if spec.is_relative_to(ROOT) else spec.name,
             "spec_sha256": _sha256(spec),
             "config_sha256": _sha256(CONFIG),
+            "trim_sha256": _sha256(trim),
             "templates_sha256": _sha256(TEMPLATES),
             "operations": len(list((out / "api").rglob("*.py"))) - len(list((out / "api").rglob("__init__.py"))),
             "models": len(list((out / "models").glob("*.py"))) - 1,
+            "resources": len([r for r in surface.resources if not r.is_namespace]),
             "modules": len(modules),
             "lines": sum(len(m.read_text(encoding="utf-8").splitlines()) for m in modules),
         }

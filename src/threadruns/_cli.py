@@ -115,7 +115,7 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
                 if getattr(args, name) is not None:
                     fields[name] = getattr(args, name)
             if args.stream:
-                with client.runs.stream(args.thread_id, **fields) as stream:
+                with client.runs.stream(thread_id=args.thread_id, **fields) as stream:
                     for text in stream.text_deltas():
                         out.write(text)
                         out.flush()
@@ -127,11 +127,11 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
             _print_run(client.runs.create(args.thread_id, **fields), args.json, out)
             return 0
         if args.action == "get":
-            _print_run(client.runs.retrieve(args.thread_id, args.run_id), args.json, out)
+            _print_run(client.runs.retrieve(args.run_id, thread_id=args.thread_id), args.json, out)
         elif args.action == "cancel":
-            _print_run(client.runs.cancel(args.thread_id, args.run_id), args.json, out)
+            _print_run(client.runs.cancel(args.run_id, thread_id=args.thread_id), args.json, out)
         elif args.action == "wait":
-            _print_run(client.runs.poll(args.thread_id, args.run_id, timeout=args.timeout), args.json, out)
+            _print_run(client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout), args.json, out)
         return 0
 
 

@@ -1,17 +1,24 @@
-"""``Client`` and ``AsyncClient``: configuration plus the ``runs`` resource."""
+"""``Client`` and ``AsyncClient``: configuration plus the resources generated from the spec.
+
+``client.beta.threads.runs`` is openai-python's path; ``client.runs`` is a short alias of it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
+from threadruns_api.resources.beta import AsyncBeta, Beta
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
-from ._resources.runs import AsyncRuns, Runs
 from ._types import Timeout
+
+if TYPE_CHECKING:
+    from ._resources.runs import AsyncRuns, Runs
 
 
 class Client(SyncAPIClient):
@@ -22,7 +29,7 @@ class Client(SyncAPIClient):
     and ``OPENAI_PROJECT_ID``.
     """
 
-    runs: Runs
+    beta: Beta
 
     def __init__(
         self,
@@ -46,7 +53,12 @@ class Client(SyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
         )
-        self.runs = Runs(self)
+        self.beta = Beta(self)
+
+    @cached_property
+    def runs(self) -> Runs:
+        """``client.beta.threads.runs``, shorter."""
+        return self.beta.threads.runs
 
     def __enter__(self) -> Self:
         return self
@@ -63,7 +75,7 @@ class Client(SyncAPIClient):
 class AsyncClient(AsyncAPIClient):
     """Asynchronous client; the same surface as ``Client`` with ``await`` and ``async for``."""
 
-    runs: AsyncRuns
+    beta: AsyncBeta
 
     def __init__(
         self,
@@ -87,7 +99,12 @@ class AsyncClient(AsyncAPIClient):
             default_headers=default_headers,
             http_client=http_client,
         )
-        self.runs = AsyncRuns(self)
+        self.beta = AsyncBeta(self)
+
+    @cached_property
+    def runs(self) -> AsyncRuns:
+        """``client.beta.threads.runs``, shorter."""
+        return self.beta.threads.runs
 
     async def __aenter__(self) -> Self:
         return self

@@ -18,13 +18,3 @@ ASSISTANTS_BETA_HEADER = "assistants=v2"
 # What json.loads raises on bytes that are not usable JSON (too deep included): caught wherever JSON is decoded.
 JSON_DECODE_ERRORS = (ValueError, UnicodeDecodeError, RecursionError)
 RAW_BODY_PREVIEW = 500  # characters of a non-JSON error body kept in the exception message
-
-# Ranges the API documents; checked before a request is sent.
-PAGE_LIMIT_RANGE = (1, 100)
-METADATA_MAX_KEYS = 16
-METADATA_MAX_KEY_LENGTH = 64
-METADATA_MAX_VALUE_LENGTH = 512
-TEMPERATURE_RANGE = (0.0, 2.0)
-TOP_P_RANGE = (0.0, 1.0)
-MIN_MAX_TOKENS = 256
-MAX_TOOLS = 20

@@ -18,18 +18,20 @@ from ._exceptions import PollTimeoutError
 if TYPE_CHECKING:  # annotations only
     from threadruns_api.models import RunObject
 
-TERMINAL_STATUSES = frozenset({"requires_action", "cancelled", "completed", "failed", "expired", "incomplete"})
 DEFAULT_POLL_INTERVAL = 1.0  # seconds, when the server does not say
 DEFAULT_POLL_TIMEOUT = 3600.0  # seconds; runs expire server-side long before this
 MIN_POLL_INTERVAL = 0.01  # never spin, whatever a server says
 
 
 def is_terminal(run: RunObject) -> bool:
-    return str(run.status) in TERMINAL_STATUSES
+    """Whether polling stops at this run's status (the spec's facts: ``openapi/trim.yaml`` poll_stop_statuses)."""
+    from threadruns_api.resources._operations import POLL_STOP_STATUSES
+
+    return str(run.status) in POLL_STOP_STATUSES
 
 
 def next_interval(headers: httpx.Headers, poll_interval: float | None) -> float:
-    """``openai-poll-after-ms`` when the server sends it, else ``poll_interval``, else 1 s."""
+    """``openai-poll-after-ms`` when the server sends it, else ``poll_interval`` (seconds), else 1 s."""
     raw = headers.get("openai-poll-after-ms")
     if raw is not None:
         try:
@@ -46,9 +48,9 @@ class Deadline:
 
     def __init__(self, timeout: float | None) -> None:
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float)):
-            raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}")
+            raise TypeError(f"poll_timeout must be a number of seconds, got {type(timeout).__name__}")
         if timeout is not None and not 0 < timeout < math.inf:
-            raise ValueError(f"timeout must be a positive, finite number of seconds, got {timeout}")
+            raise ValueError(f"poll_timeout must be a positive, finite number of seconds, got {timeout}")
         self.timeout = DEFAULT_POLL_TIMEOUT if timeout is None else float(timeout)
         self._end = time.monotonic() + self.timeout
 
@@ -61,10 +63,14 @@ class Deadline:
         )
 
 
-def check_poll_interval(poll_interval: float | None) -> None:
-    if poll_interval is None:
-        return
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float):
-        raise TypeError(f"poll_interval must be a number of seconds, got {type(poll_interval).__name__}")
-    if not 0 < poll_interval < math.inf:
-        raise ValueError(f"poll_interval must be a positive, finite number of seconds, got {poll_interval}")
+def poll_interval_seconds(poll_interval_ms: object) -> float | None:
+    """``poll_interval_ms`` (openai-python's name) in seconds; None when not given."""
+    from ._types import NotGiven
+
+    if isinstance(poll_interval_ms, NotGiven) or poll_interval_ms is None:
+        return None
+    if isinstance(poll_interval_ms, bool) or not isinstance(poll_interval_ms, int | float):
+        raise TypeError(f"poll_interval_ms must be a number of milliseconds, got {type(poll_interval_ms).__name__}")
+    if not 0 < poll_interval_ms < math.inf:
+        raise ValueError(f"poll_interval_ms must be a positive, finite number of milliseconds, got {poll_interval_ms}")
+    return poll_interval_ms / 1000

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, TypedDict
 
 import httpx
 
@@ -35,3 +35,13 @@ Timeout: TypeAlias = float | httpx.Timeout
 Headers: TypeAlias = Mapping[str, str]
 Query: TypeAlias = Mapping[str, object]
 Body: TypeAlias = Mapping[str, object]
+
+
+class RequestOptionParams(TypedDict, total=False):
+    """Per-call options every method takes besides its API arguments."""
+
+    extra_headers: Headers | None
+    extra_query: Query | None
+    extra_body: Body | None
+    timeout: Timeout | NotGiven
+    max_retries: int | NotGiven

@@ -14,7 +14,7 @@ import threadruns
 
 
 def _retrieve(client: Any) -> Any:
-    return client.runs.retrieve("thread_1", "run_1")
+    return client.runs.retrieve("run_1", thread_id="thread_1")
 
 
 def test_api_key_is_read_from_openai_api_key(driver: Driver, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +101,7 @@ def test_every_request_sends_auth_beta_and_user_agent(driver: Driver) -> None:
     """Authorization: Bearer <key>, OpenAI-Beta: assistants=v2 and a threadruns/<version> User-Agent on every call."""
     driver.client(run_handler())
     driver.call(_retrieve)
-    driver.call(lambda c: c.runs.cancel("thread_1", "run_1"))
+    driver.call(lambda c: c.runs.cancel("run_1", thread_id="thread_1"))
     assert len(driver.requests) == 2
     for request in driver.requests:
         assert request.headers["Authorization"] == f"Bearer {API_KEY}"

@@ -38,7 +38,7 @@ def test_status_maps_to_its_exception_class(
         lambda request: json_response(body, status=status, headers={"x-request-id": "req_abc123"}), max_retries=0
     )
     with pytest.raises(threadruns.APIStatusError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     exc = info.value
     assert type(exc) is error_class
     assert isinstance(exc, threadruns.APIError)
@@ -61,7 +61,7 @@ def test_error_without_request_id_header_has_none(driver: Driver) -> None:
     """request_id is None when the server sends no x-request-id."""
     driver.client(lambda request: json_response(error_body("bad"), status=400))
     with pytest.raises(threadruns.BadRequestError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     assert info.value.request_id is None
     assert info.value.code is None
     assert info.value.param is None
@@ -85,7 +85,7 @@ def test_non_json_error_body_still_gives_typed_error(
     headers = {"content-type": content_type} if content_type else {}
     driver.client(lambda request: httpx.Response(status, content=content, headers=headers), max_retries=0)
     with pytest.raises(threadruns.APIStatusError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     exc = info.value
     assert type(exc) is error_class
     assert exc.status_code == status
@@ -98,7 +98,7 @@ def test_long_non_json_error_body_is_truncated_in_the_message(driver: Driver) ->
     """A huge non-JSON error body does not end up whole in the exception message."""
     driver.client(lambda request: httpx.Response(500, content=b"x" * 100_000, headers={"content-type": "text/plain"}))
     with pytest.raises(threadruns.InternalServerError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", max_retries=0))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", max_retries=0))
     assert len(info.value.message) < 1000
 
 
@@ -107,8 +107,10 @@ def test_errors_on_post_operations_are_typed_too(driver: Driver) -> None:
     driver.client(lambda request: json_response(error_body("Run is not active."), status=409), max_retries=0)
     for op in (
         lambda c: c.runs.create("thread_1", assistant_id="asst_1"),
-        lambda c: c.runs.cancel("thread_1", "run_1"),
-        lambda c: c.runs.submit_tool_outputs("thread_1", "run_1", tool_outputs=[{"tool_call_id": "x", "output": "y"}]),
+        lambda c: c.runs.cancel("run_1", thread_id="thread_1"),
+        lambda c: c.runs.submit_tool_outputs(
+            "run_1", thread_id="thread_1", tool_outputs=[{"tool_call_id": "x", "output": "y"}]
+        ),
     ):
         with pytest.raises(threadruns.ConflictError, match="Run is not active"):
             driver.call(op)
@@ -135,7 +137,7 @@ def test_unusable_2xx_body_raises_validation_error(driver: Driver, content: byte
     """A 200 whose body is not a JSON object raises APIResponseValidationError (not JSONDecodeError/KeyError)."""
     driver.client(lambda request: httpx.Response(200, content=content, headers={"content-type": content_type}))
     with pytest.raises(threadruns.APIResponseValidationError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     assert info.value.status_code == 200
     assert isinstance(info.value, threadruns.APIError)
     assert len(driver.requests) == 1  # a 2xx is never retried
@@ -149,7 +151,7 @@ def test_run_missing_a_required_key_raises_validation_error(driver: Driver, miss
     del payload[missing]
     driver.client(lambda request: json_response(payload))
     with pytest.raises(threadruns.APIResponseValidationError, match=missing) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     assert not isinstance(info.value, KeyError)
     assert info.value.body == payload
 
@@ -166,7 +168,7 @@ def test_step_missing_a_required_key_raises_validation_error(driver: Driver) -> 
     payload: dict[str, Any] = {"id": "step_1", "object": "thread.run.step"}
     driver.client(lambda request: json_response(payload))
     with pytest.raises(threadruns.APIResponseValidationError):
-        driver.call(lambda c: c.runs.steps.retrieve("thread_1", "run_1", "step_1"))
+        driver.call(lambda c: c.runs.steps.retrieve("step_1", thread_id="thread_1", run_id="run_1"))
 
 
 @pytest.mark.parametrize(
@@ -204,7 +206,7 @@ def test_deeply_nested_2xx_body_raises_validation_error(driver: Driver) -> None:
     """A 200 whose JSON nests too deeply to decode raises APIResponseValidationError."""
     driver.client(lambda request: httpx.Response(200, content=DEEP_JSON, headers={"content-type": "application/json"}))
     with pytest.raises(threadruns.APIResponseValidationError):
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
 
 
 def test_deeply_nested_error_body_still_gives_typed_error(driver: Driver) -> None:
@@ -214,4 +216,4 @@ def test_deeply_nested_error_body_still_gives_typed_error(driver: Driver) -> Non
         max_retries=0,
     )
     with pytest.raises(threadruns.InternalServerError):
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))

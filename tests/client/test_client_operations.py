@@ -61,7 +61,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     ),
     (
         "runs.retrieve",
-        lambda c: c.runs.retrieve("thread_1", "run_1"),
+        lambda c: c.runs.retrieve("run_1", thread_id="thread_1"),
         "GET",
         "/v1/threads/thread_1/runs/run_1",
         RunObject,
@@ -69,7 +69,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     ),
     (
         "runs.update",
-        lambda c: c.runs.update("thread_1", "run_1", metadata={"ticket": "T-18"}),
+        lambda c: c.runs.update("run_1", thread_id="thread_1", metadata={"ticket": "T-18"}),
         "POST",
         "/v1/threads/thread_1/runs/run_1",
         RunObject,
@@ -77,7 +77,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     ),
     (
         "runs.cancel",
-        lambda c: c.runs.cancel("thread_1", "run_1"),
+        lambda c: c.runs.cancel("run_1", thread_id="thread_1"),
         "POST",
         "/v1/threads/thread_1/runs/run_1/cancel",
         RunObject,
@@ -86,7 +86,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     (
         "runs.submit_tool_outputs",
         lambda c: c.runs.submit_tool_outputs(
-            "thread_1", "run_1", tool_outputs=[{"tool_call_id": "call_0001", "output": '{"celsius": 3}'}]
+            "run_1", thread_id="thread_1", tool_outputs=[{"tool_call_id": "call_0001", "output": '{"celsius": 3}'}]
         ),
         "POST",
         "/v1/threads/thread_1/runs/run_1/submit_tool_outputs",
@@ -95,7 +95,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     ),
     (
         "steps.list",
-        lambda c: c.runs.steps.list("thread_1", "run_1"),
+        lambda c: c.runs.steps.list("run_1", thread_id="thread_1"),
         "GET",
         "/v1/threads/thread_1/runs/run_1/steps",
         RunStepObject,
@@ -103,7 +103,7 @@ OPERATIONS: list[tuple[str, Op, str, str, type, Any]] = [
     ),
     (
         "steps.retrieve",
-        lambda c: c.runs.steps.retrieve("thread_1", "run_1", "step_1"),
+        lambda c: c.runs.steps.retrieve("step_1", thread_id="thread_1", run_id="run_1"),
         "GET",
         "/v1/threads/thread_1/runs/run_1/steps/step_1",
         RunStepObject,
@@ -145,7 +145,7 @@ def test_operation_sends_method_path_body_and_returns_model(
 def test_retrieved_run_is_parsed_from_the_body(driver: Driver) -> None:
     """The RunObject's fields come from the response body (status enum, tools, metadata, usage)."""
     driver.client(lambda request: json_response(run_payload(id="run_xyz", status="requires_action")))
-    run = driver.call(lambda c: c.runs.retrieve("thread_0001", "run_xyz"))
+    run = driver.call(lambda c: c.runs.retrieve("run_xyz", thread_id="thread_0001"))
     assert run.id == "run_xyz"
     assert run.status == RunStatus.REQUIRES_ACTION
     assert run.thread_id == "thread_0001"
@@ -158,7 +158,7 @@ def test_retrieved_run_is_parsed_from_the_body(driver: Driver) -> None:
 def test_retrieved_step_is_parsed_from_the_body(driver: Driver) -> None:
     """The RunStepObject's fields come from the response body."""
     driver.client(api_handler)
-    step = driver.call(lambda c: c.runs.steps.retrieve("thread_0001", "run_0001", "step_42"))
+    step = driver.call(lambda c: c.runs.steps.retrieve("step_42", thread_id="thread_0001", run_id="run_0001"))
     assert step.id == "step_42"
     assert step.run_id == "run_0001"
     assert step.step_details.message_creation.message_id == "msg_0002"
@@ -204,8 +204,8 @@ def test_create_with_none_sends_json_null(driver: Driver, field: str) -> None:
 def test_update_without_metadata_sends_empty_object_and_none_sends_null(driver: Driver) -> None:
     """update() with no metadata sends {}; metadata=None sends {"metadata": null}."""
     driver.client(api_handler)
-    driver.call(lambda c: c.runs.update("thread_1", "run_1"))
-    driver.call(lambda c: c.runs.update("thread_1", "run_1", metadata=None))
+    driver.call(lambda c: c.runs.update("run_1", thread_id="thread_1"))
+    driver.call(lambda c: c.runs.update("run_1", thread_id="thread_1", metadata=None))
     assert [body_of(r) for r in driver.requests] == [{}, {"metadata": None}]
 
 
@@ -213,7 +213,7 @@ def test_update_without_metadata_sends_empty_object_and_none_sends_null(driver: 
     "op",
     [
         pytest.param(lambda c: c.runs.list("thread_1"), id="runs.list"),
-        pytest.param(lambda c: c.runs.steps.list("thread_1", "run_1"), id="steps.list"),
+        pytest.param(lambda c: c.runs.steps.list("run_1", thread_id="thread_1"), id="steps.list"),
     ],
 )
 def test_list_without_arguments_sends_no_query_string(driver: Driver, op: Op) -> None:
@@ -228,19 +228,26 @@ def test_list_without_arguments_sends_no_query_string(driver: Driver, op: Op) ->
     "op",
     [
         pytest.param(lambda c, inc: c.runs.create("thread_1", assistant_id="asst_1", include=inc), id="runs.create"),
-        pytest.param(lambda c, inc: c.runs.steps.list("thread_1", "run_1", include=inc), id="steps.list"),
-        pytest.param(lambda c, inc: c.runs.steps.retrieve("thread_1", "run_1", "step_1", include=inc), id="steps.get"),
+        pytest.param(lambda c, inc: c.runs.steps.list("run_1", thread_id="thread_1", include=inc), id="steps.list"),
+        pytest.param(
+            lambda c, inc: c.runs.steps.retrieve("step_1", thread_id="thread_1", run_id="run_1", include=inc),
+            id="steps.get",
+        ),
     ],
 )
 def test_include_is_sent_as_repeated_include_brackets_params(driver: Driver, op: Callable[[Any, Any], Any]) -> None:
-    """include=[a, b] becomes include[]=a&include[]=b in the query string (never in the body)."""
+    """include=[a, a] becomes include[]=a&include[]=a in the query string (never in the body); the
+    values are the spec's closed enum, so an unknown one is refused before anything is sent."""
     driver.client(api_handler)
-    driver.first_page(lambda c: op(c, [INCLUDE, "step_details.extra"]))
+    driver.first_page(lambda c: op(c, [INCLUDE, INCLUDE]))
     request = driver.requests[0]
-    assert request.url.params.get_list("include[]") == [INCLUDE, "step_details.extra"]
+    assert request.url.params.get_list("include[]") == [INCLUDE, INCLUDE]
     assert request.url.query.count(b"include%5B%5D=") == 2
     if request.method == "POST":
         assert "include" not in body_of(request)
+    with pytest.raises(ValueError, match=r"include\[1\] must be one of"):
+        driver.first_page(lambda c: op(c, [INCLUDE, "step_details.extra"]))
+    assert len(driver.requests) == 1
 
 
 def test_list_parameters_are_sent_as_query(driver: Driver) -> None:
@@ -331,10 +338,10 @@ def test_tool_outputs_accept_models_and_dicts(driver: Driver) -> None:
     """submit_tool_outputs sends the same JSON for SubmitToolOutputsRunRequestToolOutputsItem and dicts."""
     driver.client(api_handler)
     model = SubmitToolOutputsRunRequestToolOutputsItem(tool_call_id="call_1", output="3")
-    driver.call(lambda c: c.runs.submit_tool_outputs("thread_1", "run_1", tool_outputs=[model]))
+    driver.call(lambda c: c.runs.submit_tool_outputs("run_1", thread_id="thread_1", tool_outputs=[model]))
     driver.call(
         lambda c: c.runs.submit_tool_outputs(
-            "thread_1", "run_1", tool_outputs=[{"tool_call_id": "call_1", "output": "3"}]
+            "run_1", thread_id="thread_1", tool_outputs=[{"tool_call_id": "call_1", "output": "3"}]
         )
     )
     assert body_of(driver.requests[0]) == {"tool_outputs": [{"tool_call_id": "call_1", "output": "3"}]}
@@ -385,8 +392,8 @@ def test_create_sends_every_given_scalar(driver: Driver) -> None:
 def test_per_call_timeout_seconds_overrides_the_client_default(driver: Driver) -> None:
     """timeout=3.0 on a call sets every phase of that request's timeout to 3 s; the next call is back to default."""
     driver.client(api_handler)
-    driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", timeout=3.0))
-    driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", timeout=3.0))
+    driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     assert driver.requests[0].extensions["timeout"] == dict.fromkeys(("connect", "read", "write", "pool"), 3.0)
     assert driver.requests[1].extensions["timeout"]["read"] == 600.0
 
@@ -402,15 +409,17 @@ def test_per_call_timeout_none_is_rejected(driver: Driver) -> None:
     """timeout=None on a call raises ValueError and sends nothing."""
     driver.client(api_handler)
     with pytest.raises(ValueError, match="timeout"):
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", timeout=None))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", timeout=None))
     assert driver.requests == []
 
 
 def test_extra_headers_are_added_and_override_defaults(driver: Driver) -> None:
     """extra_headers are sent on that call only, and win over the client's headers."""
     driver.client(api_handler, default_headers={"X-Team": "runs"})
-    driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", extra_headers={"X-Debug": "1", "X-Team": "other"}))
-    driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    driver.call(
+        lambda c: c.runs.retrieve("run_1", thread_id="thread_1", extra_headers={"X-Debug": "1", "X-Team": "other"})
+    )
+    driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     first, second = driver.requests
     assert (first.headers["X-Debug"], first.headers["X-Team"]) == ("1", "other")
     assert "X-Debug" not in second.headers
@@ -440,7 +449,10 @@ def test_extra_body_on_submit_tool_outputs(driver: Driver) -> None:
     driver.client(api_handler)
     driver.call(
         lambda c: c.runs.submit_tool_outputs(
-            "thread_1", "run_1", tool_outputs=[{"tool_call_id": "c", "output": "o"}], extra_body={"stream": False}
+            "run_1",
+            thread_id="thread_1",
+            tool_outputs=[{"tool_call_id": "c", "output": "o"}],
+            extra_body={"stream": False},
         )
     )
     assert body_of(driver.requests[0]) == {"tool_outputs": [{"tool_call_id": "c", "output": "o"}], "stream": False}

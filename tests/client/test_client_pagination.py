@@ -204,8 +204,8 @@ def test_steps_list_paginates_the_same_way(driver: Driver) -> None:
     driver.client(server)
     steps = driver.collect(
         lambda c: c.runs.steps.list(
-            "thread_1",
             "run_1",
+            thread_id="thread_1",
             limit=2,
             order="asc",
             include=["step_details.tool_calls[*].file_search.results[*].content"],
@@ -222,7 +222,7 @@ def test_steps_first_page_and_next_page(driver: Driver) -> None:
     """steps.list first page is a cursor page of one request; next_page() follows after=<last id>."""
     server = PagedList([f"step_{n}" for n in range(1, 6)], kind="step")
     driver.client(server)
-    first = driver.first_page(lambda c: c.runs.steps.list("thread_1", "run_1", limit=2, order="asc"))
+    first = driver.first_page(lambda c: c.runs.steps.list("run_1", thread_id="thread_1", limit=2, order="asc"))
     assert isinstance(first, _page_type(driver))
     assert [s.id for s in first.data] == ["step_1", "step_2"]
     assert len(driver.requests) == 1

@@ -49,7 +49,7 @@ def test_raw_create_returns_api_response_parsing_to_run(driver: Driver) -> None:
 def test_raw_retrieve_returns_api_response_parsing_to_run(driver: Driver) -> None:
     """runs.with_raw_response.retrieve: status, headers, request_id, and parse() -> RunObject."""
     driver.client(_handler)
-    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("thread_1", "run_1"))
+    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"))
     assert isinstance(raw, threadruns.APIResponse)
     assert (raw.status_code, raw.request_id) == (200, "req_raw_1")
     run = raw.parse()
@@ -74,7 +74,7 @@ def test_raw_runs_list_parses_to_a_page(driver: Driver) -> None:
 def test_raw_steps_list_parses_to_a_page(driver: Driver) -> None:
     """runs.steps.with_raw_response.list: parse() gives a cursor page of RunStepObject."""
     driver.client(_handler)
-    raw = driver.call(lambda c: c.runs.steps.with_raw_response.list("thread_1", "run_1"))
+    raw = driver.call(lambda c: c.runs.steps.with_raw_response.list("run_1", thread_id="thread_1"))
     assert isinstance(raw, threadruns.APIResponse)
     assert raw.status_code == 200
     page = raw.parse()
@@ -86,7 +86,7 @@ def test_raw_steps_list_parses_to_a_page(driver: Driver) -> None:
 def test_raw_steps_via_runs_with_raw_response(driver: Driver) -> None:
     """runs.with_raw_response.steps.retrieve also returns an APIResponse parsing to RunStepObject."""
     driver.client(lambda request: json_response(step_payload(id="step_z"), headers=HEADERS))
-    raw = driver.call(lambda c: c.runs.with_raw_response.steps.retrieve("thread_1", "run_1", "step_z"))
+    raw = driver.call(lambda c: c.runs.with_raw_response.steps.retrieve("step_z", thread_id="thread_1", run_id="run_1"))
     assert isinstance(raw, threadruns.APIResponse)
     step = raw.parse()
     assert isinstance(step, RunStepObject)
@@ -106,15 +106,15 @@ def test_page_parsed_from_raw_response_still_paginates(driver: Driver) -> None:
 def test_raw_response_does_not_leak_into_later_calls(driver: Driver) -> None:
     """After a raw call, a normal call on the same client returns the parsed model again."""
     driver.client(_handler)
-    driver.call(lambda c: c.runs.with_raw_response.retrieve("thread_1", "run_1"))
-    assert isinstance(driver.call(lambda c: c.runs.retrieve("thread_1", "run_1")), RunObject)
+    driver.call(lambda c: c.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"))
+    assert isinstance(driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1")), RunObject)
 
 
 def test_raw_call_still_raises_typed_errors(driver: Driver) -> None:
     """An error status under with_raw_response raises the typed exception rather than returning an APIResponse."""
     driver.client(lambda request: json_response(error_body("gone"), status=404, headers=HEADERS), max_retries=0)
     with pytest.raises(threadruns.NotFoundError) as info:
-        driver.call(lambda c: c.runs.with_raw_response.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"))
     assert info.value.request_id == "req_raw_1"
     assert len(driver.requests) == 1
 
@@ -122,7 +122,7 @@ def test_raw_call_still_raises_typed_errors(driver: Driver) -> None:
 def test_raw_response_parse_surfaces_validation_errors(driver: Driver) -> None:
     """A raw call on a malformed 200 returns the APIResponse; parse() then raises APIResponseValidationError."""
     driver.client(lambda request: json_response({"id": "run_1"}))
-    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("thread_1", "run_1"))
+    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"))
     assert raw.status_code == 200
     assert json.loads(raw.content) == {"id": "run_1"}
     with pytest.raises(threadruns.APIResponseValidationError):

@@ -31,7 +31,7 @@ def _ok() -> httpx.Response:
 
 
 def _retrieve(c: object) -> object:
-    return c.runs.retrieve("thread_1", "run_1")  # type: ignore[attr-defined]
+    return c.runs.retrieve("run_1", thread_id="thread_1")  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------- against a fake transport
@@ -104,7 +104,7 @@ def test_per_call_max_retries_zero_overrides_the_client(driver: Driver) -> None:
     """max_retries=0 on a call beats the client's max_retries=3: one request."""
     driver.client(lambda request: _error(503, **{"retry-after-ms": "5"}), max_retries=3)
     with pytest.raises(threadruns.InternalServerError):
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", max_retries=0))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", max_retries=0))
     assert len(driver.requests) == 1
 
 
@@ -112,7 +112,7 @@ def test_per_call_max_retries_can_raise_the_client_setting(driver: Driver) -> No
     """max_retries=2 on a call of a max_retries=0 client: 3 requests."""
     driver.client(lambda request: _error(503, **{"retry-after-ms": "5"}), max_retries=0)
     with pytest.raises(threadruns.InternalServerError):
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", max_retries=2))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", max_retries=2))
     assert len(driver.requests) == 3
 
 
@@ -193,7 +193,7 @@ def test_read_timeout_raises_api_timeout_error(driver: Driver) -> None:
         driver.network_client(server.base_url)
         started = time.monotonic()
         with pytest.raises(threadruns.APITimeoutError) as info:
-            driver.call(lambda c: c.runs.retrieve("thread_1", "run_1", timeout=0.3, max_retries=0))
+            driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1", timeout=0.3, max_retries=0))
         elapsed = time.monotonic() - started
     assert 0.25 <= elapsed < 2.0
     assert server.accepted == 1

@@ -61,7 +61,7 @@ def test_undecodable_body_is_a_threadruns_error() -> None:
         )
 
     with pytest.raises(threadruns.APIConnectionError, match="could not be read"):
-        _client(handler, max_retries=0).runs.retrieve("thread_1", "run_1")
+        _client(handler, max_retries=0).runs.retrieve("run_1", thread_id="thread_1")
 
 
 def test_nan_poll_after_header_does_not_spin() -> None:
@@ -72,7 +72,7 @@ def test_nan_poll_after_header_does_not_spin() -> None:
         return httpx.Response(200, json=RUN, headers={"openai-poll-after-ms": "nan"})
 
     with pytest.raises(threadruns.PollTimeoutError):
-        _client(handler).runs.poll("thread_1", "run_1", poll_interval=0.1, timeout=0.5)
+        _client(handler).runs.poll("run_1", "thread_1", poll_interval_ms=100, poll_timeout=0.5)
     assert 3 <= len(calls) <= 8  # about one per 0.1 s, not hundreds
 
 
@@ -80,9 +80,9 @@ def test_nan_poll_after_header_does_not_spin() -> None:
 def test_nan_and_infinite_poll_arguments_are_refused(value: float) -> None:
     client = _client(lambda request: httpx.Response(500))
     with pytest.raises(ValueError, match="timeout"):
-        client.runs.poll("thread_1", "run_1", timeout=value)
+        client.runs.poll("run_1", "thread_1", poll_timeout=value)
     with pytest.raises(ValueError, match="poll_interval"):
-        client.runs.poll("thread_1", "run_1", poll_interval=value)
+        client.runs.poll("run_1", "thread_1", poll_interval_ms=(value) * 1000)
 
 
 @pytest.mark.parametrize("field", ["organization", "project"])
@@ -91,7 +91,7 @@ def test_header_values_with_line_breaks_are_refused_at_construction(field: str) 
         threadruns.Client(api_key="sk-test", base_url="http://127.0.0.1:9/v1", **{field: "org_1\n"})
     with pytest.raises(ValueError, match="extra_headers"):
         _client(lambda request: httpx.Response(200, json=RUN)).runs.retrieve(
-            "thread_1", "run_1", extra_headers={"X-A": "a\r\nB: b"}
+            "run_1", thread_id="thread_1", extra_headers={"X-A": "a\r\nB: b"}
         )
 
 
@@ -102,7 +102,7 @@ def test_poll_deadline_bounds_retries_of_a_silent_server() -> None:
     ):
         started = time.monotonic()
         with pytest.raises(threadruns.APITimeoutError):
-            client.runs.poll("thread_1", "run_1", timeout=1.0)
+            client.runs.poll("run_1", "thread_1", poll_timeout=1.0)
         assert time.monotonic() - started < 2.0
 
 
@@ -110,7 +110,7 @@ def test_poll_refuses_unknown_keywords_before_any_request() -> None:
     seen: list[httpx.Request] = []
     client = _client(lambda request: seen.append(request) or httpx.Response(200, json=RUN))
     with pytest.raises(TypeError, match="max_retires"):
-        client.runs.poll("thread_1", "run_1", max_retires=0)  # type: ignore[call-arg]
+        client.runs.poll("run_1", "thread_1", max_retires=0)  # type: ignore[call-arg]
     assert seen == []
 
 

@@ -31,7 +31,7 @@ def test_client_repr_hides_the_key(driver: Driver) -> None:
 def test_raw_response_repr_hides_the_key(driver: Driver) -> None:
     """APIResponse's repr names status, method and path, never the key."""
     driver.client(lambda request: json_response(run_payload()))
-    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("thread_1", "run_1"))
+    raw = driver.call(lambda c: c.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"))
     text = repr(raw)
     assert "200" in text
     assert "/v1/threads/thread_1/runs/run_1" in text
@@ -64,7 +64,7 @@ def test_connection_error_does_not_contain_the_key(driver: Driver) -> None:
     """APIConnectionError (and its httpx cause) are key-free."""
     driver.network_client(f"http://127.0.0.1:{closed_port()}/v1", max_retries=0)
     with pytest.raises(threadruns.APIConnectionError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     assert_exception_secret_free(info.value)
 
 
@@ -72,7 +72,7 @@ def test_validation_errors_do_not_contain_the_key(driver: Driver) -> None:
     """Argument errors raised before sending are key-free."""
     driver.client(lambda request: json_response(run_payload()))
     with pytest.raises(ValueError) as info:
-        driver.call(lambda c: c.runs.retrieve("thread_1", "bad/run"))
+        driver.call(lambda c: c.runs.retrieve("bad/run", thread_id="thread_1"))
     assert_exception_secret_free(info.value)
 
 

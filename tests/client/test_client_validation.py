@@ -34,30 +34,36 @@ ID_USERS: dict[str, list[tuple[str, Callable[[Any, object], Any]]]] = {
     "thread_id": [
         ("runs.list", lambda c, v: c.runs.list(v)),
         ("runs.create", lambda c, v: c.runs.create(v, assistant_id="asst_1")),
-        ("runs.retrieve", lambda c, v: c.runs.retrieve(v, "run_1")),
-        ("runs.update", lambda c, v: c.runs.update(v, "run_1", metadata={})),
-        ("runs.cancel", lambda c, v: c.runs.cancel(v, "run_1")),
-        ("runs.submit_tool_outputs", lambda c, v: c.runs.submit_tool_outputs(v, "run_1", tool_outputs=OUTPUTS)),
-        ("steps.list", lambda c, v: c.runs.steps.list(v, "run_1")),
-        ("steps.retrieve", lambda c, v: c.runs.steps.retrieve(v, "run_1", "step_1")),
+        ("runs.retrieve", lambda c, v: c.runs.retrieve("run_1", thread_id=v)),
+        ("runs.update", lambda c, v: c.runs.update("run_1", thread_id=v, metadata={})),
+        ("runs.cancel", lambda c, v: c.runs.cancel("run_1", thread_id=v)),
+        (
+            "runs.submit_tool_outputs",
+            lambda c, v: c.runs.submit_tool_outputs("run_1", thread_id=v, tool_outputs=OUTPUTS),
+        ),
+        ("steps.list", lambda c, v: c.runs.steps.list("run_1", thread_id=v)),
+        ("steps.retrieve", lambda c, v: c.runs.steps.retrieve("step_1", thread_id=v, run_id="run_1")),
     ],
     "run_id": [
-        ("runs.retrieve", lambda c, v: c.runs.retrieve("thread_1", v)),
-        ("runs.update", lambda c, v: c.runs.update("thread_1", v)),
-        ("runs.cancel", lambda c, v: c.runs.cancel("thread_1", v)),
-        ("runs.submit_tool_outputs", lambda c, v: c.runs.submit_tool_outputs("thread_1", v, tool_outputs=OUTPUTS)),
-        ("steps.list", lambda c, v: c.runs.steps.list("thread_1", v)),
-        ("steps.retrieve", lambda c, v: c.runs.steps.retrieve("thread_1", v, "step_1")),
+        ("runs.retrieve", lambda c, v: c.runs.retrieve(v, thread_id="thread_1")),
+        ("runs.update", lambda c, v: c.runs.update(v, thread_id="thread_1")),
+        ("runs.cancel", lambda c, v: c.runs.cancel(v, thread_id="thread_1")),
+        (
+            "runs.submit_tool_outputs",
+            lambda c, v: c.runs.submit_tool_outputs(v, thread_id="thread_1", tool_outputs=OUTPUTS),
+        ),
+        ("steps.list", lambda c, v: c.runs.steps.list(v, thread_id="thread_1")),
+        ("steps.retrieve", lambda c, v: c.runs.steps.retrieve("step_1", thread_id="thread_1", run_id=v)),
     ],
-    "step_id": [("steps.retrieve", lambda c, v: c.runs.steps.retrieve("thread_1", "run_1", v))],
+    "step_id": [("steps.retrieve", lambda c, v: c.runs.steps.retrieve(v, thread_id="thread_1", run_id="run_1"))],
     "assistant_id": [("runs.create", lambda c, v: c.runs.create("thread_1", assistant_id=v))],
     "after": [
         ("runs.list", lambda c, v: c.runs.list("thread_1", after=v)),
-        ("steps.list", lambda c, v: c.runs.steps.list("thread_1", "run_1", after=v)),
+        ("steps.list", lambda c, v: c.runs.steps.list("run_1", thread_id="thread_1", after=v)),
     ],
     "before": [
         ("runs.list", lambda c, v: c.runs.list("thread_1", before=v)),
-        ("steps.list", lambda c, v: c.runs.steps.list("thread_1", "run_1", before=v)),
+        ("steps.list", lambda c, v: c.runs.steps.list("run_1", thread_id="thread_1", before=v)),
     ],
 }
 
@@ -102,7 +108,7 @@ OTHER_CASES: list[Case] = [
         (f"{label}-limit-{value!r}", _bind(call, value), error, "limit")
         for label, call in [
             ("runs.list", lambda c, v: c.runs.list("thread_1", limit=v)),
-            ("steps.list", lambda c, v: c.runs.steps.list("thread_1", "run_1", limit=v)),
+            ("steps.list", lambda c, v: c.runs.steps.list("run_1", thread_id="thread_1", limit=v)),
         ]
         for value, error in [
             (0, ValueError),
@@ -116,17 +122,27 @@ OTHER_CASES: list[Case] = [
     ("runs.list-order-sideways", lambda c: c.runs.list("thread_1", order="sideways"), ValueError, "order"),
     (
         "steps.list-order-sideways",
-        lambda c: c.runs.steps.list("thread_1", "run_1", order="sideways"),
+        lambda c: c.runs.steps.list("run_1", thread_id="thread_1", order="sideways"),
         ValueError,
         "order",
     ),
     ("runs.list-order-int", lambda c: c.runs.list("thread_1", order=1), TypeError, "order"),
-    ("steps.list-include-str", lambda c: c.runs.steps.list("thread_1", "run_1", include="x"), TypeError, "include"),
-    ("steps.retrieve-include-ints", lambda c: c.runs.steps.retrieve("t", "r", "s", include=[1]), TypeError, "include"),
+    (
+        "steps.list-include-str",
+        lambda c: c.runs.steps.list("run_1", thread_id="thread_1", include="x"),
+        TypeError,
+        "include",
+    ),
+    (
+        "steps.retrieve-include-ints",
+        lambda c: c.runs.steps.retrieve("s", thread_id="t", run_id="r", include=[1]),
+        TypeError,
+        "include",
+    ),
     ("runs.create-include-str", _create(include="step_details"), TypeError, "include"),
     # metadata
     *_metadata_cases("create", lambda c, v: c.runs.create("thread_1", assistant_id="asst_1", metadata=v)),
-    *_metadata_cases("update", lambda c, v: c.runs.update("thread_1", "run_1", metadata=v)),
+    *_metadata_cases("update", lambda c, v: c.runs.update("run_1", thread_id="thread_1", metadata=v)),
     # sampling and limits
     ("temperature-negative", _create(temperature=-0.1), ValueError, "temperature"),
     ("temperature-too-high", _create(temperature=2.1), ValueError, "temperature"),
@@ -154,7 +170,7 @@ OTHER_CASES: list[Case] = [
     *[
         (
             f"tool_outputs-{label}",
-            lambda c, v=value: c.runs.submit_tool_outputs("thread_1", "run_1", tool_outputs=v),
+            lambda c, v=value: c.runs.submit_tool_outputs("run_1", thread_id="thread_1", tool_outputs=v),
             error,
             "tool_outputs",
         )
@@ -171,7 +187,7 @@ OTHER_CASES: list[Case] = [
     ("create-missing-assistant_id", lambda c: c.runs.create("thread_1"), TypeError, "assistant_id"),
     (
         "submit-missing-tool_outputs",
-        lambda c: c.runs.submit_tool_outputs("thread_1", "run_1"),
+        lambda c: c.runs.submit_tool_outputs("run_1", thread_id="thread_1"),
         TypeError,
         "tool_outputs",
     ),
@@ -179,7 +195,7 @@ OTHER_CASES: list[Case] = [
     *[
         (f"{label}-{option}-{value!r}", (lambda c, o=op, k=option, v=value: o(c, **{k: v})), error, option)
         for label, op in [
-            ("retrieve", lambda c, **kw: c.runs.retrieve("thread_1", "run_1", **kw)),
+            ("retrieve", lambda c, **kw: c.runs.retrieve("run_1", thread_id="thread_1", **kw)),
             ("list", lambda c, **kw: c.runs.list("thread_1", **kw)),
             ("create", lambda c, **kw: c.runs.create("thread_1", assistant_id="asst_1", **kw)),
         ]
@@ -199,7 +215,7 @@ CASES = _id_cases() + OTHER_CASES
 
 
 def _steps_list_with(cursor: str) -> Op:
-    return lambda c: c.runs.steps.list("thread_1", "run_1", **{cursor: 123})
+    return lambda c: c.runs.steps.list("run_1", thread_id="thread_1", **{cursor: 123})
 
 
 CASES += [(f"{cursor}-int-steps.list", _steps_list_with(cursor), TypeError, cursor) for cursor in ("after", "before")]
@@ -226,7 +242,7 @@ def test_bad_argument_raises_before_any_request(driver: Driver, op: Op, error: t
     [
         pytest.param(lambda c: c.runs.list("a/b"), id="runs.list-bad-id"),
         pytest.param(lambda c: c.runs.list("thread_1", limit=0), id="runs.list-bad-limit"),
-        pytest.param(lambda c: c.runs.steps.list("thread_1", "run_1", order="up"), id="steps.list-bad-order"),
+        pytest.param(lambda c: c.runs.steps.list("run_1", thread_id="thread_1", order="up"), id="steps.list-bad-order"),
         pytest.param(lambda c: c.runs.list("thread_1", timeout=-1), id="runs.list-bad-timeout"),
     ],
 )
@@ -242,7 +258,7 @@ def test_valid_boundaries_are_accepted(driver: Driver) -> None:
     """The documented bounds themselves pass: limit 1 and 100, temperature 0 and 2, top_p 0 and 1, 16 metadata keys,
     64-char key, 512-char value, max_prompt_tokens 256."""
     driver.client(run_handler())
-    driver.call(lambda c: c.runs.retrieve("thread_1", "run_1"))
+    driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
     driver.call(
         lambda c: c.runs.create(
             "thread_1",
@@ -258,10 +274,12 @@ def test_valid_boundaries_are_accepted(driver: Driver) -> None:
 
 
 DOT_PATH_CASES = [
-    pytest.param(lambda c: c.runs.retrieve(".", "run_1"), id="runs.retrieve-thread_id"),
-    pytest.param(lambda c: c.runs.cancel("thread_1", "."), id="runs.cancel-run_id"),
-    pytest.param(lambda c: c.runs.steps.retrieve("thread_1", "run_1", "."), id="steps.retrieve-step_id"),
-    pytest.param(lambda c: c.runs.steps.list(".", "run_1"), id="steps.list-thread_id"),
+    pytest.param(lambda c: c.runs.retrieve("run_1", thread_id="."), id="runs.retrieve-thread_id"),
+    pytest.param(lambda c: c.runs.cancel(".", thread_id="thread_1"), id="runs.cancel-run_id"),
+    pytest.param(
+        lambda c: c.runs.steps.retrieve(".", thread_id="thread_1", run_id="run_1"), id="steps.retrieve-step_id"
+    ),
+    pytest.param(lambda c: c.runs.steps.list("run_1", thread_id="."), id="steps.list-thread_id"),
 ]
 
 

@@ -2,8 +2,9 @@
 
 hypothesis-jsonschema is not installed and schemathesis' generator is internal, so this is a small
 generator over what ``openapi/threads-runs.yaml`` uses: ``$ref``, ``const``, ``enum``, ``anyOf``/``oneOf``,
-``type`` (one or a list), ``properties``/``required``/``additionalProperties``, ``items`` with
-``minItems``/``maxItems``, ``minimum``/``maximum`` and ``format: uri``. Anything else fails loudly, so a
+``type`` (one or a list), ``properties``/``required``/``additionalProperties``/``maxProperties``/
+``propertyNames``, ``items`` with ``minItems``/``maxItems``, ``minimum``/``maximum``, ``maxLength`` and
+``format: uri``. Anything else fails loudly, so a
 spec change that needs more support is noticed. Objects that allow extra keys get some (prefixed ``x_``),
 to exercise the models' ``additional_properties``.
 
@@ -30,6 +31,9 @@ _HANDLED = {
     "properties",
     "required",
     "additionalProperties",
+    "maxProperties",
+    "propertyNames",
+    "maxLength",
     "items",
     "minItems",
     "maxItems",
@@ -103,7 +107,7 @@ class SchemaStrategies:
         if kind == "string":
             if schema.get("format") == "uri":
                 return st.sampled_from(["https://example.com/a.png", "https://files.example/x?y=1"])
-            return TEXT
+            return st.text(max_size=min(10, schema.get("maxLength", 10)))
         if kind == "array":
             low = schema.get("minItems", 0)
             return st.lists(self.build(schema.get("items", True)), min_size=low, max_size=max(low, 3))
@@ -125,7 +129,11 @@ class SchemaStrategies:
             return fixed
         values = ANY_JSON if extra_schema is True else self.build(extra_schema)
         keys = EXTRA_KEY if properties else TEXT.filter(lambda key: key not in properties)
-        extras = st.dictionaries(keys, values, max_size=2 if properties else 4)
+        longest = schema.get("propertyNames", {}).get("maxLength")
+        if longest is not None:
+            keys = keys.filter(lambda key: len(key) <= longest)
+        most = min(2 if properties else 4, schema.get("maxProperties", 4))
+        extras = st.dictionaries(keys, values, max_size=most)
         return st.tuples(fixed, extras).map(lambda pair: {**pair[1], **pair[0]})
 
 

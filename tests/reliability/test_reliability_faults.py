@@ -84,7 +84,7 @@ def create_call(runner: Runner, client: Any, kind: Kind, thread_id: str, *, with
     if kind == "json":
         return runner.attempt(lambda: client.runs.create(thread_id, assistant_id="asst_x"), within=within)
     return runner.attempt_stream(
-        lambda: client.runs.stream(thread_id, assistant_id="asst_x"), within=within, then="final_run"
+        lambda: client.runs.stream(thread_id=thread_id, assistant_id="asst_x"), within=within, then="final_run"
     )
 
 
@@ -94,7 +94,7 @@ def seeded_call(runner: Runner, client: Any, kind: Kind, target: Target, *, with
             lambda: client.runs.create(target.thread_id, assistant_id=target.assistant_id), within=within
         )
     return runner.attempt_stream(
-        lambda: client.runs.stream(target.thread_id, assistant_id=target.assistant_id),
+        lambda: client.runs.stream(thread_id=target.thread_id, assistant_id=target.assistant_id),
         within=within,
         then="final_run",
     )
@@ -286,7 +286,7 @@ def test_read_timeout(runner: Runner, kind: Kind, server: RunsServer) -> None:
     if kind == "json":
         run = runner.run(lambda: client.runs.create(target.thread_id, assistant_id=target.assistant_id), within=5)
         server.faults.latency(1.5, method="GET", path="/runs/")
-        outcome = runner.attempt(lambda: client.runs.retrieve(target.thread_id, run.id), within=5)
+        outcome = runner.attempt(lambda: client.runs.retrieve(run.id, thread_id=target.thread_id), within=5)
     else:
         server.faults.latency(1.5, method="POST", path="/runs")
         outcome = seeded_call(runner, client, kind, target, within=5)
@@ -301,7 +301,7 @@ def test_read_timeout_then_success(runner: Runner, kind: Kind, server: RunsServe
     if kind == "json":
         run = runner.run(lambda: client.runs.create(target.thread_id, assistant_id=target.assistant_id), within=5)
         server.faults.latency(1.5, method="GET", path="/runs/")
-        outcome = runner.attempt(lambda: client.runs.retrieve(target.thread_id, run.id), within=5)
+        outcome = runner.attempt(lambda: client.runs.retrieve(run.id, thread_id=target.thread_id), within=5)
         assert outcome.error is None, outcome.error
         assert outcome.value.id == run.id
     else:
@@ -355,7 +355,7 @@ def test_truncated_json(runner: Runner, server: RunsServer, operation: str) -> N
     client = runner.client(server.url, max_retries=2)
     run = runner.run(lambda: client.runs.create(target.thread_id, assistant_id=target.assistant_id), within=5)
     calls = {
-        "retrieve": (lambda: client.runs.retrieve(target.thread_id, run.id), "GET", "/runs/"),
+        "retrieve": (lambda: client.runs.retrieve(run.id, thread_id=target.thread_id), "GET", "/runs/"),
         "create": (lambda: client.runs.create(target.thread_id, assistant_id=target.assistant_id), "POST", "/runs"),
         "list": (lambda: client.runs.list(target.thread_id), "GET", "/runs"),
     }
@@ -482,7 +482,9 @@ def test_created_run_with_a_bad_id(runner: Runner, server: RunsServer, bad_id: o
     server.faults.add(200, body=run_payload(id=bad_id, status="queued"), method="POST", path="/runs")
     client = runner.client(server.url)
     outcome = runner.attempt(
-        lambda: client.runs.create_and_poll(target.thread_id, assistant_id=target.assistant_id, poll_interval=0.01),
+        lambda: client.runs.create_and_poll(
+            thread_id=target.thread_id, assistant_id=target.assistant_id, poll_interval_ms=10
+        ),
         within=5,
     )
     expect_error(outcome, threadruns.APIResponseValidationError)

@@ -119,31 +119,35 @@ ID_CALLS: dict[tuple[str, str], Callable[[object], Call]] = {
     ("create", "thread_id"): lambda v: lambda c: c.runs.create(v, assistant_id=A),
     ("create", "assistant_id"): lambda v: lambda c: c.runs.create(T, assistant_id=v),
     ("create-stream", "thread_id"): lambda v: lambda c: c.runs.create(v, assistant_id=A, stream=True),
-    ("stream", "thread_id"): lambda v: lambda c: c.runs.stream(v, assistant_id=A),
-    ("stream", "assistant_id"): lambda v: lambda c: c.runs.stream(T, assistant_id=v),
-    ("retrieve", "thread_id"): lambda v: lambda c: c.runs.retrieve(v, R),
-    ("retrieve", "run_id"): lambda v: lambda c: c.runs.retrieve(T, v),
-    ("update", "thread_id"): lambda v: lambda c: c.runs.update(v, R, metadata={}),
-    ("update", "run_id"): lambda v: lambda c: c.runs.update(T, v, metadata={}),
-    ("cancel", "thread_id"): lambda v: lambda c: c.runs.cancel(v, R),
-    ("cancel", "run_id"): lambda v: lambda c: c.runs.cancel(T, v),
-    ("submit_tool_outputs", "thread_id"): lambda v: lambda c: c.runs.submit_tool_outputs(v, R, tool_outputs=OUTPUTS),
-    ("submit_tool_outputs", "run_id"): lambda v: lambda c: c.runs.submit_tool_outputs(T, v, tool_outputs=OUTPUTS),
-    ("submit_tool_outputs_stream", "run_id"): lambda v: (
-        lambda c: c.runs.submit_tool_outputs_stream(T, v, tool_outputs=OUTPUTS)
+    ("stream", "thread_id"): lambda v: lambda c: c.runs.stream(thread_id=v, assistant_id=A),
+    ("stream", "assistant_id"): lambda v: lambda c: c.runs.stream(thread_id=T, assistant_id=v),
+    ("retrieve", "thread_id"): lambda v: lambda c: c.runs.retrieve(R, thread_id=v),
+    ("retrieve", "run_id"): lambda v: lambda c: c.runs.retrieve(v, thread_id=T),
+    ("update", "thread_id"): lambda v: lambda c: c.runs.update(R, thread_id=v, metadata={}),
+    ("update", "run_id"): lambda v: lambda c: c.runs.update(v, thread_id=T, metadata={}),
+    ("cancel", "thread_id"): lambda v: lambda c: c.runs.cancel(R, thread_id=v),
+    ("cancel", "run_id"): lambda v: lambda c: c.runs.cancel(v, thread_id=T),
+    ("submit_tool_outputs", "thread_id"): lambda v: (
+        lambda c: c.runs.submit_tool_outputs(R, thread_id=v, tool_outputs=OUTPUTS)
     ),
-    ("poll", "run_id"): lambda v: lambda c: c.runs.poll(T, v),
-    ("create_and_poll", "thread_id"): lambda v: lambda c: c.runs.create_and_poll(v, assistant_id=A),
+    ("submit_tool_outputs", "run_id"): lambda v: (
+        lambda c: c.runs.submit_tool_outputs(v, thread_id=T, tool_outputs=OUTPUTS)
+    ),
+    ("submit_tool_outputs_stream", "run_id"): lambda v: (
+        lambda c: c.runs.submit_tool_outputs_stream(tool_outputs=OUTPUTS, run_id=v, thread_id=T)
+    ),
+    ("poll", "run_id"): lambda v: lambda c: c.runs.poll(v, T),
+    ("create_and_poll", "thread_id"): lambda v: lambda c: c.runs.create_and_poll(thread_id=v, assistant_id=A),
     ("submit_tool_outputs_and_poll", "run_id"): lambda v: (
-        lambda c: c.runs.submit_tool_outputs_and_poll(T, v, tool_outputs=OUTPUTS)
+        lambda c: c.runs.submit_tool_outputs_and_poll(tool_outputs=OUTPUTS, run_id=v, thread_id=T)
     ),
     ("create_and_run_tools", "thread_id"): lambda v: (
-        lambda c: c.runs.create_and_run_tools(v, functions={}, assistant_id=A)
+        lambda c: c.runs.create_and_run_tools(thread_id=v, functions={}, assistant_id=A)
     ),
-    ("steps.list", "run_id"): lambda v: lambda c: c.runs.steps.list(T, v),
-    ("steps.retrieve", "step_id"): lambda v: lambda c: c.runs.steps.retrieve(T, R, v),
-    ("steps.retrieve", "thread_id"): lambda v: lambda c: c.runs.steps.retrieve(v, R, S),
-    ("raw.retrieve", "run_id"): lambda v: lambda c: c.runs.with_raw_response.retrieve(T, v),
+    ("steps.list", "run_id"): lambda v: lambda c: c.runs.steps.list(v, thread_id=T),
+    ("steps.retrieve", "step_id"): lambda v: lambda c: c.runs.steps.retrieve(v, thread_id=T, run_id=R),
+    ("steps.retrieve", "thread_id"): lambda v: lambda c: c.runs.steps.retrieve(S, thread_id=v, run_id=R),
+    ("raw.retrieve", "run_id"): lambda v: lambda c: c.runs.with_raw_response.retrieve(v, thread_id=T),
     ("raw.list", "thread_id"): lambda v: lambda c: c.runs.with_raw_response.list(v),
 }
 
@@ -176,10 +180,10 @@ LIST_CASES = [
     Case("after=''", lambda c: c.runs.list(T, after=""), ValueError, "after"),
     Case("before=None", lambda c: c.runs.list(T, before=None), TypeError, "before"),
     Case("before='a b'", lambda c: c.runs.list(T, before="a b"), ValueError, "before"),
-    Case("steps.limit=1000", lambda c: c.runs.steps.list(T, R, limit=1000), ValueError, "limit"),
-    Case("steps.order=DESC", lambda c: c.runs.steps.list(T, R, order="DESC"), ValueError, "order"),
-    Case("steps.include=str", lambda c: c.runs.steps.list(T, R, include="x"), TypeError, "include"),
-    Case("steps.include=[1]", lambda c: c.runs.steps.list(T, R, include=[1]), TypeError, "include"),
+    Case("steps.limit=1000", lambda c: c.runs.steps.list(R, thread_id=T, limit=1000), ValueError, "limit"),
+    Case("steps.order=DESC", lambda c: c.runs.steps.list(R, thread_id=T, order="DESC"), ValueError, "order"),
+    Case("steps.include=str", lambda c: c.runs.steps.list(R, thread_id=T, include="x"), TypeError, "include"),
+    Case("steps.include=[1]", lambda c: c.runs.steps.list(R, thread_id=T, include=[1]), TypeError, "include"),
 ]
 
 
@@ -206,8 +210,8 @@ METADATA_CASES = [
     Case(f"{where}:metadata={name}", make(value), raises, "metadata")
     for where, make in {
         "create": lambda v: lambda c: c.runs.create(T, assistant_id=A, metadata=v),
-        "update": lambda v: lambda c: c.runs.update(T, R, metadata=v),
-        "stream": lambda v: lambda c: c.runs.stream(T, assistant_id=A, metadata=v),
+        "update": lambda v: lambda c: c.runs.update(R, thread_id=T, metadata=v),
+        "stream": lambda v: lambda c: c.runs.stream(thread_id=T, assistant_id=A, metadata=v),
     }.items()
     for name, (value, raises) in BAD_METADATA.items()
 ]
@@ -279,17 +283,17 @@ CREATE_CASES = [
     Case("stream='yes'", _create(stream="yes"), TypeError, "stream"),
     Case("stream=1", _create(stream=1), TypeError, "stream"),
     Case("unknown-keyword", _create(temprature=1), TypeError, "temprature"),
-    Case("stream:unknown-keyword", lambda c: c.runs.stream(T, assistant_id=A, modle="x"), TypeError, "modle"),
-    Case("stream:no-assistant", lambda c: c.runs.stream(T), TypeError, "assistant_id"),
+    Case("stream:unknown-keyword", lambda c: c.runs.stream(thread_id=T, assistant_id=A, modle="x"), TypeError, "modle"),
+    Case("stream:no-assistant", lambda c: c.runs.stream(thread_id=T), TypeError, "assistant_id"),
     Case(
         "create_and_run_tools:functions=list",
-        lambda c: c.runs.create_and_run_tools(T, functions=[print], assistant_id=A),
+        lambda c: c.runs.create_and_run_tools(thread_id=T, functions=[print], assistant_id=A),
         TypeError,
         "functions",
     ),
     Case(
         "create_and_run_tools:max_rounds=0",
-        lambda c: c.runs.create_and_run_tools(T, functions={}, max_rounds=0, assistant_id=A),
+        lambda c: c.runs.create_and_run_tools(thread_id=T, functions={}, max_rounds=0, assistant_id=A),
         ValueError,
         "max_rounds",
     ),
@@ -323,7 +327,7 @@ def test_additional_message_missing_required_keys(harness: Harness, mode: Mode, 
 
 
 def _submit(outputs: object) -> Call:
-    return lambda c: c.runs.submit_tool_outputs(T, R, tool_outputs=outputs)
+    return lambda c: c.runs.submit_tool_outputs(R, thread_id=T, tool_outputs=outputs)
 
 
 TOOL_OUTPUT_CASES = [
@@ -336,19 +340,19 @@ TOOL_OUTPUT_CASES = [
     Case("output-none", _submit([{"tool_call_id": "c", "output": None}]), TypeError, "tool_outputs[0].output"),
     Case(
         "stream:empty",
-        lambda c: c.runs.submit_tool_outputs_stream(T, R, tool_outputs=[]),
+        lambda c: c.runs.submit_tool_outputs_stream(tool_outputs=[], run_id=R, thread_id=T),
         ValueError,
         "tool_outputs",
     ),
     Case(
         "and_poll:str",
-        lambda c: c.runs.submit_tool_outputs_and_poll(T, R, tool_outputs="x"),
+        lambda c: c.runs.submit_tool_outputs_and_poll(tool_outputs="x", run_id=R, thread_id=T),
         TypeError,
         "tool_outputs",
     ),
     Case(
         "unknown-keyword",
-        lambda c: c.runs.submit_tool_outputs(T, R, tool_outputs=OUTPUTS, outputs=OUTPUTS),
+        lambda c: c.runs.submit_tool_outputs(R, thread_id=T, tool_outputs=OUTPUTS, outputs=OUTPUTS),
         TypeError,
         "outputs",
     ),
@@ -365,30 +369,35 @@ def test_bad_tool_outputs(harness: Harness, mode: Mode, case: Case) -> None:
 # ----------------------------------------------------------------------------- per-call options
 
 OPTION_CASES = [
-    Case("timeout=None", lambda c: c.runs.retrieve(T, R, timeout=None), ValueError, "timeout"),
-    Case("timeout=0", lambda c: c.runs.retrieve(T, R, timeout=0), ValueError, "timeout"),
-    Case("timeout=-1", lambda c: c.runs.retrieve(T, R, timeout=-1), ValueError, "timeout"),
-    Case("timeout=inf", lambda c: c.runs.retrieve(T, R, timeout=math.inf), ValueError, "timeout"),
-    Case("timeout='5'", lambda c: c.runs.retrieve(T, R, timeout="5"), TypeError, "timeout"),
+    Case("timeout=None", lambda c: c.runs.retrieve(R, thread_id=T, timeout=None), ValueError, "timeout"),
+    Case("timeout=0", lambda c: c.runs.retrieve(R, thread_id=T, timeout=0), ValueError, "timeout"),
+    Case("timeout=-1", lambda c: c.runs.retrieve(R, thread_id=T, timeout=-1), ValueError, "timeout"),
+    Case("timeout=inf", lambda c: c.runs.retrieve(R, thread_id=T, timeout=math.inf), ValueError, "timeout"),
+    Case("timeout='5'", lambda c: c.runs.retrieve(R, thread_id=T, timeout="5"), TypeError, "timeout"),
     Case(
         "timeout=Timeout(read=None)",
-        lambda c: c.runs.retrieve(T, R, timeout=httpx.Timeout(5.0, read=None)),
+        lambda c: c.runs.retrieve(R, thread_id=T, timeout=httpx.Timeout(5.0, read=None)),
         ValueError,
         "timeout.read",
     ),
-    Case("max_retries=-1", lambda c: c.runs.retrieve(T, R, max_retries=-1), ValueError, "max_retries"),
-    Case("max_retries=True", lambda c: c.runs.retrieve(T, R, max_retries=True), TypeError, "max_retries"),
-    Case("max_retries='2'", lambda c: c.runs.retrieve(T, R, max_retries="2"), TypeError, "max_retries"),
+    Case("max_retries=-1", lambda c: c.runs.retrieve(R, thread_id=T, max_retries=-1), ValueError, "max_retries"),
+    Case("max_retries=True", lambda c: c.runs.retrieve(R, thread_id=T, max_retries=True), TypeError, "max_retries"),
+    Case("max_retries='2'", lambda c: c.runs.retrieve(R, thread_id=T, max_retries="2"), TypeError, "max_retries"),
     Case("create:timeout=0", _create(timeout=0), ValueError, "timeout"),
     Case(
-        "stream:max_retries=-1", lambda c: c.runs.stream(T, assistant_id=A, max_retries=-1), ValueError, "max_retries"
+        "stream:max_retries=-1",
+        lambda c: c.runs.stream(thread_id=T, assistant_id=A, max_retries=-1),
+        ValueError,
+        "max_retries",
     ),
-    Case("poll:poll_interval=0", lambda c: c.runs.poll(T, R, poll_interval=0), ValueError, "poll_interval"),
-    Case("poll:poll_interval='1'", lambda c: c.runs.poll(T, R, poll_interval="1"), TypeError, "poll_interval"),
-    Case("poll:timeout=-5", lambda c: c.runs.poll(T, R, timeout=-5), ValueError, "timeout"),
+    Case("poll:poll_interval=0", lambda c: c.runs.poll(R, T, poll_interval_ms=0), ValueError, "poll_interval"),
+    Case(
+        "poll:poll_interval='1'", lambda c: c.runs.poll(R, T, poll_interval_ms=("1") * 1000), TypeError, "poll_interval"
+    ),
+    Case("poll:timeout=-5", lambda c: c.runs.poll(R, T, poll_timeout=-5), ValueError, "timeout"),
     Case(
         "create_and_poll:poll_timeout=0",
-        lambda c: c.runs.create_and_poll(T, assistant_id=A, poll_timeout=0),
+        lambda c: c.runs.create_and_poll(thread_id=T, assistant_id=A, poll_timeout=0),
         ValueError,
         "timeout",
     ),
@@ -403,11 +412,11 @@ def test_bad_request_options(harness: Harness, mode: Mode, case: Case) -> None:
 
 
 UNCHECKED_OPTIONS = {
-    "extra_headers=str": (lambda c: c.runs.retrieve(T, R, extra_headers="x"), "extra_headers"),
-    "extra_headers-int-value": (lambda c: c.runs.retrieve(T, R, extra_headers={"X-A": 1}), "extra_headers"),
-    "extra_headers-bad-name": (lambda c: c.runs.retrieve(T, R, extra_headers={"X A": "1"}), "extra_headers"),
-    "extra_query=str": (lambda c: c.runs.retrieve(T, R, extra_query="x"), "extra_query"),
-    "extra_body=list": (lambda c: c.runs.update(T, R, metadata={}, extra_body=[1]), "extra_body"),
+    "extra_headers=str": (lambda c: c.runs.retrieve(R, thread_id=T, extra_headers="x"), "extra_headers"),
+    "extra_headers-int-value": (lambda c: c.runs.retrieve(R, thread_id=T, extra_headers={"X-A": 1}), "extra_headers"),
+    "extra_headers-bad-name": (lambda c: c.runs.retrieve(R, thread_id=T, extra_headers={"X A": "1"}), "extra_headers"),
+    "extra_query=str": (lambda c: c.runs.retrieve(R, thread_id=T, extra_query="x"), "extra_query"),
+    "extra_body=list": (lambda c: c.runs.update(R, thread_id=T, metadata={}, extra_body=[1]), "extra_body"),
 }
 
 

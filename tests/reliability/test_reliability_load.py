@@ -51,7 +51,10 @@ def test_200_concurrent_runs_are_all_accounted_for(server: RunsServer) -> None:
             async def one(index: int) -> tuple[Any, float]:
                 started = time.perf_counter()
                 run = await client.runs.create_and_poll(
-                    thread_id, assistant_id=assistant_id, metadata={"task": str(index)}, poll_timeout=TASK_BOUND
+                    thread_id=thread_id,
+                    assistant_id=assistant_id,
+                    metadata={"task": str(index)},
+                    poll_timeout=TASK_BOUND,
                 )
                 return run, time.perf_counter() - started
 
@@ -223,9 +226,9 @@ def _sequential_requests(server: RunsServer, total: int, mode: str) -> dict[str,
         for index in range(total):
             if index % 10 == 9:
                 with pytest.raises(threadruns.NotFoundError):
-                    step(index, lambda: client.runs.retrieve(thread_id, "run_missing"))
+                    step(index, lambda: client.runs.retrieve("run_missing", thread_id=thread_id))
             else:
-                step(index, lambda: client.runs.retrieve(thread_id, run.id))
+                step(index, lambda: client.runs.retrieve(run.id, thread_id=thread_id))
         after = open_fds()
         client.close()
     else:
@@ -237,9 +240,9 @@ def _sequential_requests(server: RunsServer, total: int, mode: str) -> dict[str,
             for index in range(total):
                 if index % 10 == 9:
                     with pytest.raises(threadruns.NotFoundError):
-                        await step(index, lambda: client.runs.retrieve(thread_id, "run_missing"))
+                        await step(index, lambda: client.runs.retrieve("run_missing", thread_id=thread_id))
                 else:
-                    await step(index, lambda: client.runs.retrieve(thread_id, run.id))
+                    await step(index, lambda: client.runs.retrieve(run.id, thread_id=thread_id))
             after = open_fds()
             await client.close()
             return before, after
@@ -297,11 +300,11 @@ def test_streams_left_early_release_their_connections(runner: Runner, server: Ru
     client = runner.client(server.url, max_retries=0)
 
     def first_event_sync() -> str:
-        with client.runs.stream(thread_id, assistant_id=assistant_id) as stream:
+        with client.runs.stream(thread_id=thread_id, assistant_id=assistant_id) as stream:
             return str(next(iter(stream)).event)
 
     async def first_event_async() -> str:
-        async with client.runs.stream(thread_id, assistant_id=assistant_id) as stream:
+        async with client.runs.stream(thread_id=thread_id, assistant_id=assistant_id) as stream:
             async for event in stream:
                 return str(event.event)
         raise AssertionError("the stream had no event")

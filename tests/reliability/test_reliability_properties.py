@@ -251,7 +251,7 @@ def test_async_stream_over_arbitrary_bytes(loop: asyncio.Runner) -> None:
         client = _async_client(chunks)
         events: list[Any] = []
         try:
-            async with client.runs.stream("thread_1", assistant_id="asst_1") as stream:
+            async with client.runs.stream(thread_id="thread_1", assistant_id="asst_1") as stream:
                 async for event in stream:
                     events.append(event)
                 with contextlib.suppress(threadruns.ThreadRunsError):

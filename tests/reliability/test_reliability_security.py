@@ -101,7 +101,7 @@ def _failures(runner: Runner, server: RunsServer) -> list[BaseException]:
         assert isinstance(outcome.error, threadruns.ThreadRunsError), outcome
         errors.append(outcome.error)
 
-    failing(lambda: client.runs.retrieve(thread_id, "run_missing"))  # 404
+    failing(lambda: client.runs.retrieve("run_missing", thread_id=thread_id))  # 404
     server.faults.add(401, method="GET")
     failing(lambda: client.runs.list(thread_id))
     server.faults.add(500, method="GET", body={"error": {"message": "boom", "type": "server_error"}})
@@ -114,12 +114,12 @@ def _failures(runner: Runner, server: RunsServer) -> list[BaseException]:
     server.faults.latency(1.0, method="GET")
     failing(lambda: client.runs.list(thread_id))
     server.faults.error_event(after_events=1)
-    failing_stream(lambda: client.runs.stream(server.add_thread(), assistant_id=assistant_id))
+    failing_stream(lambda: client.runs.stream(thread_id=server.add_thread(), assistant_id=assistant_id))
     server.faults.cut_stream(after_events=1)
-    failing_stream(lambda: client.runs.stream(server.add_thread(), assistant_id=assistant_id))
+    failing_stream(lambda: client.runs.stream(thread_id=server.add_thread(), assistant_id=assistant_id))
     refused = runner.client(f"http://127.0.0.1:{closed_port()}/v1", max_retries=0)
     failing(lambda: refused.runs.list(thread_id))
-    failing(lambda: client.runs.poll(thread_id, "run_missing", timeout=5))
+    failing(lambda: client.runs.poll("run_missing", thread_id, poll_timeout=5))
     return errors
 
 
@@ -145,12 +145,12 @@ def test_debug_logs_hold_no_key(
     thread_id = server.add_thread(messages=["Hello"])
     assistant_id = server.add_assistant(script=Script.reply("Hi"))
     client = runner.client(server.url, max_retries=1, organization="org-secret-org", project="proj-secret-proj")
-    run = runner.run(lambda: client.runs.create_and_poll(thread_id, assistant_id=assistant_id), within=10)
+    run = runner.run(lambda: client.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id), within=10)
     assert str(run.status) == "completed"
     server.faults.add(503, method="GET", headers={"retry-after-ms": "10"})
-    runner.run(lambda: client.runs.retrieve(thread_id, run.id), within=10)  # one retry, logged at INFO
-    runner.attempt(lambda: client.runs.retrieve(thread_id, "run_missing"), within=10)
-    runner.attempt_stream(lambda: client.runs.stream(thread_id, assistant_id=assistant_id), within=10)
+    runner.run(lambda: client.runs.retrieve(run.id, thread_id=thread_id), within=10)  # one retry, logged at INFO
+    runner.attempt(lambda: client.runs.retrieve("run_missing", thread_id=thread_id), within=10)
+    runner.attempt_stream(lambda: client.runs.stream(thread_id=thread_id, assistant_id=assistant_id), within=10)
     texts = _all_log_text(caplog)
     out, err = capfd.readouterr()
     assert not find_leaks([*texts, out, err]), find_leaks([*texts, out, err])
@@ -175,9 +175,9 @@ def test_raw_responses_hold_no_key_in_their_repr(runner: Runner, server: RunsSer
     run = created.parse()
     responses = [
         created,
-        runner.run(lambda: raw_runs.retrieve(thread_id, run.id), within=10),
+        runner.run(lambda: raw_runs.retrieve(run.id, thread_id=thread_id), within=10),
         runner.run(lambda: raw_runs.list(thread_id), within=10),
-        runner.run(lambda: raw_runs.steps.list(thread_id, run.id), within=10),
+        runner.run(lambda: raw_runs.steps.list(run.id, thread_id=thread_id), within=10),
     ]
     for response in responses:
         texts = [repr(response), str(response), repr(response.headers), response.text(), repr(response.parse())]
@@ -218,28 +218,30 @@ def _segments(path: str, prefix: str) -> list[str]:
 def test_odd_ids_stay_inside_their_path_segment(runner: Runner, server: RunsServer, odd: str) -> None:
     client = runner.client(server.url, max_retries=0)
     calls: list[tuple[Any, list[str], dict[str, str]]] = [
-        (lambda: client.runs.retrieve(odd, "run_1"), ["threads", odd, "runs", "run_1"], {}),
-        (lambda: client.runs.retrieve("thread_1", odd), ["threads", "thread_1", "runs", odd], {}),
-        (lambda: client.runs.cancel("thread_1", odd), ["threads", "thread_1", "runs", odd, "cancel"], {}),
+        (lambda: client.runs.retrieve("run_1", thread_id=odd), ["threads", odd, "runs", "run_1"], {}),
+        (lambda: client.runs.retrieve(odd, thread_id="thread_1"), ["threads", "thread_1", "runs", odd], {}),
+        (lambda: client.runs.cancel(odd, thread_id="thread_1"), ["threads", "thread_1", "runs", odd, "cancel"], {}),
         (
-            lambda: client.runs.update(odd, odd, metadata={"k": "v"}),
+            lambda: client.runs.update(odd, thread_id=odd, metadata={"k": "v"}),
             ["threads", odd, "runs", odd],
             {},
         ),
         (lambda: client.runs.create(odd, assistant_id=odd), ["threads", odd, "runs"], {}),
         (
-            lambda: client.runs.submit_tool_outputs("t", odd, tool_outputs=[{"tool_call_id": odd, "output": odd}]),
+            lambda: client.runs.submit_tool_outputs(
+                odd, thread_id="t", tool_outputs=[{"tool_call_id": odd, "output": odd}]
+            ),
             ["threads", "t", "runs", odd, "submit_tool_outputs"],
             {},
         ),
         (
-            lambda: client.runs.steps.retrieve(odd, odd, odd),
+            lambda: client.runs.steps.retrieve(odd, thread_id=odd, run_id=odd),
             ["threads", odd, "runs", odd, "steps", odd],
             {},
         ),
         (lambda: client.runs.list(odd, after=odd, limit=5), ["threads", odd, "runs"], {"after": odd, "limit": "5"}),
         (
-            lambda: client.runs.steps.list("t", odd, before=odd),
+            lambda: client.runs.steps.list(odd, thread_id="t", before=odd),
             ["threads", "t", "runs", odd, "steps"],
             {"before": odd},
         ),

@@ -89,7 +89,7 @@ def test_include_with_an_unknown_value_is_rejected(client: httpx.Client, seeded:
         ),
         ({"assistant_id": "asst_1", "metadata": {"k": 1}}, "metadata.k", "Invalid type"),
         ({"assistant_id": "asst_1", "metadata": {f"k{i}": "v" for i in range(17)}}, "metadata", "16"),
-        ({"assistant_id": "asst_1", "metadata": {"k": "v" * 513}}, "metadata", "512"),
+        ({"assistant_id": "asst_1", "metadata": {"k": "v" * 513}}, "metadata.k", "too long"),
         ({"assistant_id": "asst_1", "reasoning_effort": "extreme"}, "reasoning_effort", "Invalid value"),
     ],
 )

@@ -187,7 +187,8 @@ def test_submit_to_a_run_that_is_not_waiting_is_a_400(timed: RunsServer, http: h
     timed.add_assistant("asst_1")
     thread_id = timed.add_thread()
     run = _create(http, thread_id, assistant_id="asst_1")
-    response = http.post(f"/threads/{thread_id}/runs/{run['id']}/submit_tool_outputs", json={"tool_outputs": []})
+    outputs = [{"tool_call_id": "call_1", "output": "x"}]
+    response = http.post(f"/threads/{thread_id}/runs/{run['id']}/submit_tool_outputs", json={"tool_outputs": outputs})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == 'Runs in status "queued" do not accept tool outputs.'
 

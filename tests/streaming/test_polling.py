@@ -23,7 +23,7 @@ def paced(request: pytest.FixtureRequest) -> object:
 def test_create_and_poll_reaches_completed(live: Live) -> None:
     live.server.add_assistant("asst_1", script=Script.reply("done"))
     thread = live.server.add_thread(messages=["Hi"])
-    run = live.call(lambda c: c.runs.create_and_poll(thread, assistant_id="asst_1", poll_interval=0.01))
+    run = live.call(lambda c: c.runs.create_and_poll(thread_id=thread, assistant_id="asst_1", poll_interval_ms=10))
     assert run.status == "completed" and run.completed_at is not None
 
 
@@ -38,17 +38,17 @@ def test_create_and_poll_reaches_completed(live: Live) -> None:
 def test_poll_stops_at_every_terminal_status(live: Live, script: Script, status: str) -> None:
     live.server.add_assistant("asst_1", script=script)
     thread = live.server.add_thread(messages=["Hi"])
-    run = live.call(lambda c: c.runs.create_and_poll(thread, assistant_id="asst_1", poll_interval=0.01))
+    run = live.call(lambda c: c.runs.create_and_poll(thread_id=thread, assistant_id="asst_1", poll_interval_ms=10))
     assert run.status == status
 
 
 def test_poll_honours_openai_poll_after_ms(paced: Live) -> None:
-    """Polls are spaced by the header's 150 ms (not the 1 s default, not the 10 ms poll_interval)."""
+    """Polls are spaced by the header's 150 ms (not the 1 s default, not the 10 ms poll_interval_ms)."""
     paced.server.add_assistant("asst_1", script=Script.reply("done"))
     thread = paced.server.add_thread(messages=["Hi"])
     run = paced.call(lambda c: c.runs.create(thread, assistant_id="asst_1"))
     started = time.monotonic()
-    final = paced.call(lambda c: c.runs.poll(thread, run.id, poll_interval=0.01, timeout=20))
+    final = paced.call(lambda c: c.runs.poll(run.id, thread, poll_interval_ms=10, poll_timeout=20))
     elapsed = time.monotonic() - started
     gets = [r for r in paced.server.requests if r.method == "GET"]
     assert final.status == "completed"
@@ -69,7 +69,7 @@ def test_poll_deadline_raises_with_the_last_run() -> None:
                 run = live.call(lambda c, thread=thread: c.runs.create(thread, assistant_id="asst_1"))
                 started = time.monotonic()
                 with pytest.raises(threadruns.PollTimeoutError) as info:
-                    live.call(lambda c, run_id=run.id, thread=thread: c.runs.poll(thread, run_id, timeout=0.5))
+                    live.call(lambda c, run_id=run.id, thread=thread: c.runs.poll(run_id, thread, poll_timeout=0.5))
                 elapsed = time.monotonic() - started
             finally:
                 live.close()
@@ -81,7 +81,7 @@ def test_poll_deadline_raises_with_the_last_run() -> None:
 @pytest.mark.parametrize("bad", [0, -1, "1s"])
 def test_bad_poll_arguments_raise_before_any_request(live: Live, bad: object) -> None:
     with pytest.raises((ValueError, TypeError), match=r"poll_interval|timeout"):
-        live.call(lambda c: c.runs.poll("thread_1", "run_1", poll_interval=bad))
+        live.call(lambda c: c.runs.poll("run_1", "thread_1", poll_interval_ms=(bad) * 1000))
     with pytest.raises((ValueError, TypeError), match="timeout"):
-        live.call(lambda c: c.runs.poll("thread_1", "run_1", timeout=bad))
+        live.call(lambda c: c.runs.poll("run_1", "thread_1", poll_timeout=bad))
     assert live.server.requests == []

@@ -32,7 +32,7 @@ def _names(events: list[object]) -> list[str]:
 def test_completed_run_streams_the_full_event_sequence_with_typed_payloads(live: Live) -> None:
     live.server.add_assistant("asst_1", script=Script.reply("Hello from the embedded server"))
     thread = live.server.add_thread(messages=["Hi"])
-    events, run = live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"), then="final_run")
+    events, run = live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"), then="final_run")
     names = _names(events)
     deltas = [n for n in names if n == "thread.message.delta"]
     assert names == COMPLETED_SEQUENCE_HEAD + deltas + COMPLETED_SEQUENCE_TAIL
@@ -52,8 +52,8 @@ def test_completed_run_streams_the_full_event_sequence_with_typed_payloads(live:
 def test_text_deltas_spell_the_reply_and_final_messages_hold_it(live: Live) -> None:
     live.server.add_assistant("asst_1", script=Script.reply("one two three four five"))
     thread = live.server.add_thread(messages=["Hi"])
-    assert live.text(lambda c: c.runs.stream(thread, assistant_id="asst_1")) == "one two three four five"
-    _, messages = live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"), then="final_messages")
+    assert live.text(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1")) == "one two three four five"
+    _, messages = live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"), then="final_messages")
     assert len(messages) == 1
     assert messages[0].content[0].text.value == "one two three four five"
 
@@ -70,24 +70,25 @@ def test_requires_action_then_submit_tool_outputs_stream_completes(live: Live) -
     script = Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})], then=Script.reply("Weather: {outputs}"))
     live.server.add_assistant("asst_1", script=script)
     thread = live.server.add_thread(messages=["Weather?"])
-    events, run = live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"), then="final_run")
+    events, run = live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"), then="final_run")
     assert _names(events)[-1] == "thread.run.requires_action"
     assert run.status == "requires_action"
     call = run.required_action.submit_tool_outputs.tool_calls[0]
     assert call.function.name == "get_weather" and json.loads(call.function.arguments) == {"city": "Oslo"}
     outputs = [{"tool_call_id": call.id, "output": "3 C and snow"}]
-    text = live.text(lambda c: c.runs.submit_tool_outputs_stream(thread, run.id, tool_outputs=outputs))
+    text = live.text(lambda c: c.runs.submit_tool_outputs_stream(tool_outputs=outputs, run_id=run.id, thread_id=thread))
     assert "3 C and snow" in text
-    assert live.call(lambda c: c.runs.retrieve(thread, run.id)).status == "completed"
+    assert live.call(lambda c: c.runs.retrieve(run.id, thread_id=thread)).status == "completed"
 
 
 def test_submit_tool_outputs_with_stream_true_ends_in_completed(live: Live) -> None:
     live.server.add_assistant("asst_1", script=Script.call_tools([ToolCall("f", {})], then=Script.reply("done")))
     thread = live.server.add_thread(messages=["go"])
-    _, run = live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"), then="final_run")
+    _, run = live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"), then="final_run")
     outputs = [{"tool_call_id": run.required_action.submit_tool_outputs.tool_calls[0].id, "output": "x"}]
     events, final = live.consume(
-        lambda c: c.runs.submit_tool_outputs(thread, run.id, tool_outputs=outputs, stream=True), then="final_run"
+        lambda c: c.runs.submit_tool_outputs(run.id, thread_id=thread, tool_outputs=outputs, stream=True),
+        then="final_run",
     )
     assert _names(events)[-1] == "thread.run.completed" and final.status == "completed"
 
@@ -97,7 +98,7 @@ def test_error_event_raises_api_error_with_the_server_message_and_code(live: Liv
     thread = live.server.add_thread(messages=["Hi"])
     live.server.faults.error_event(after_events=2, message="model overloaded", code="overloaded")
     with pytest.raises(threadruns.APIError) as info:
-        live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"))
+        live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"))
     assert "model overloaded" in str(info.value) and info.value.code == "overloaded"
     assert info.value.type == "server_error"
 
@@ -107,12 +108,12 @@ def test_stream_cut_before_done_raises_connection_error(live: Live) -> None:
     thread = live.server.add_thread(messages=["Hi"])
     live.server.faults.cut_stream(after_events=4)
     with pytest.raises(threadruns.APIConnectionError, match="ended early"):
-        live.consume(lambda c: c.runs.stream(thread, assistant_id="asst_1"))
+        live.consume(lambda c: c.runs.stream(thread_id=thread, assistant_id="asst_1"))
 
 
 def test_error_status_on_a_stream_request_raises_before_any_event(live: Live) -> None:
     with pytest.raises(threadruns.NotFoundError) as info:
-        live.consume(lambda c: c.runs.stream("thread_missing", assistant_id="asst_1"))
+        live.consume(lambda c: c.runs.stream(thread_id="thread_missing", assistant_id="asst_1"))
     assert info.value.status_code == 404 and info.value.request_id
 
 
@@ -125,7 +126,9 @@ def test_breaking_out_of_a_stream_closes_the_connection() -> None:
             live = Live(mode, slow, max_retries=0)
             try:
                 before = slow.stream_disconnects
-                events, _ = live.consume(lambda c, thread=thread: c.runs.stream(thread, assistant_id="asst_1"), limit=3)
+                events, _ = live.consume(
+                    lambda c, thread=thread: c.runs.stream(thread_id=thread, assistant_id="asst_1"), limit=3
+                )
                 assert len(events) == 3
                 deadline = time.monotonic() + 5
                 while slow.stream_disconnects == before and time.monotonic() < deadline:
@@ -147,7 +150,7 @@ def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> 
     )
     live = mock_sse_live(mode, body)
     try:
-        events, _ = live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
+        events, _ = live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
     finally:
         live.close()
     assert events == [
@@ -161,7 +164,7 @@ def test_invalid_json_in_data_raises_a_typed_error_naming_the_event(mode: str) -
     live = mock_sse_live(mode, b"event: thread.run.created\ndata: {not json\n\n")
     try:
         with pytest.raises(threadruns.APIResponseValidationError, match=r"thread\.run\.created"):
-            live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
+            live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
     finally:
         live.close()
 
@@ -172,7 +175,7 @@ def test_wrapped_error_payload_also_raises(mode: str) -> None:
     live = mock_sse_live(mode, b"event: error\ndata: " + payload + b"\n\n")
     try:
         with pytest.raises(threadruns.APIError, match="quota gone") as info:
-            live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
+            live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
     finally:
         live.close()
     assert info.value.code == "quota"

@@ -24,7 +24,7 @@ def test_a_body_cut_in_the_middle_of_an_event_is_a_connection_error(mode: str) -
     live = mock_sse_live(mode, body)
     try:
         with pytest.raises(threadruns.APIConnectionError, match=r"middle of event 'thread\.run\.in_progress'"):
-            live.consume(lambda c: c.runs.stream("thread_1", assistant_id="asst_1"))
+            live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
     finally:
         live.close()
 
@@ -34,7 +34,7 @@ def test_final_run_after_the_stream_was_closed_early_refuses_to_guess(live: Live
     thread = live.server.add_thread(messages=["Hi"])
     closed_early = "closed before the run reached a final state"
     if live.mode == "sync":
-        with live.client.runs.stream(thread, assistant_id="asst_1") as stream:
+        with live.client.runs.stream(thread_id=thread, assistant_id="asst_1") as stream:
             next(iter(stream))  # one event, then leave
         with pytest.raises(threadruns.ThreadRunsError, match=closed_early):
             stream.final_run()
@@ -43,7 +43,7 @@ def test_final_run_after_the_stream_was_closed_early_refuses_to_guess(live: Live
         return
 
     async def read_one_then_ask() -> None:
-        async with live.client.runs.stream(thread, assistant_id="asst_1") as stream:
+        async with live.client.runs.stream(thread_id=thread, assistant_id="asst_1") as stream:
             async for _event in stream:
                 break
         with pytest.raises(threadruns.ThreadRunsError, match=closed_early):
@@ -60,11 +60,11 @@ def test_extra_body_of_the_create_is_not_sent_with_the_tool_outputs(live: Live, 
     thread = live.server.add_thread(messages=["Look it up"])
     run = live.call(
         lambda c: c.runs.create_and_run_tools(
-            thread,
+            thread_id=thread,
             assistant_id="asst_1",
             functions={"lookup": lambda q: f"result for {q}"},
             stream=stream,
-            poll_interval=0.01,
+            poll_interval_ms=10,
             extra_body={"temperature": 0.2},
             extra_query={"note": "create-only"},
         )
@@ -79,8 +79,8 @@ def test_extra_body_of_the_create_is_not_sent_with_the_tool_outputs(live: Live, 
 @pytest.mark.parametrize(
     ("options", "error", "names"),
     [
-        ({"poll_interval": -1}, ValueError, "poll_interval"),
-        ({"poll_interval": "1"}, TypeError, "poll_interval"),
+        ({"poll_interval_ms": -1}, ValueError, "poll_interval_ms"),
+        ({"poll_interval_ms": "1"}, TypeError, "poll_interval_ms"),
         ({"poll_timeout": 0}, ValueError, "timeout"),
         ({"poll_timeout": "x"}, TypeError, "timeout"),
     ],
@@ -92,7 +92,7 @@ def test_bad_poll_options_are_refused_even_when_streaming(
     with pytest.raises(error, match=names):
         live.call(
             lambda c: c.runs.create_and_run_tools(
-                "thread_1", assistant_id="asst_1", functions={"lookup": str}, stream=stream, **options
+                thread_id="thread_1", assistant_id="asst_1", functions={"lookup": str}, stream=stream, **options
             )
         )
     assert len(live.server.requests) == before
@@ -107,7 +107,7 @@ def test_the_sync_client_refuses_async_functions_before_any_request(server: Any)
     try:
         with pytest.raises(TypeError, match=r"functions\['lookup'\] is an async function"):
             live.client.runs.create_and_run_tools(
-                "thread_1", assistant_id="asst_1", functions={"lookup": _lookup_async}
+                thread_id="thread_1", assistant_id="asst_1", functions={"lookup": _lookup_async}
             )
         assert server.requests == []
     finally:
@@ -121,7 +121,10 @@ def test_an_awaitable_returned_to_the_sync_client_becomes_an_error_output(server
     live = Live("sync", server, max_retries=0)
     try:
         run = live.client.runs.create_and_run_tools(
-            thread, assistant_id="asst_1", functions={"lookup": lambda q: _lookup_async(q)}, poll_interval=0.01
+            thread_id=thread,
+            assistant_id="asst_1",
+            functions={"lookup": lambda q: _lookup_async(q)},
+            poll_interval_ms=10,
         )
     finally:
         live.close()

@@ -36,11 +36,11 @@ def test_two_functions_one_raising_complete_the_run(live: Live, stream: bool) ->
 
     run = live.call(
         lambda c: c.runs.create_and_run_tools(
-            thread,
+            thread_id=thread,
             assistant_id="asst_1",
             functions={"get_weather": weather, "read_sensor": _explode},
             stream=stream,
-            poll_interval=0.01,
+            poll_interval_ms=10,
         )
     )
     assert run.status == "completed"
@@ -56,7 +56,9 @@ def test_unknown_function_is_reported_to_the_run(live: Live) -> None:
     live.server.add_assistant("asst_1", script=Script.call_tools([ToolCall("nope", {})]))
     thread = live.server.add_thread(messages=["go"])
     run = live.call(
-        lambda c: c.runs.create_and_run_tools(thread, assistant_id="asst_1", functions={}, poll_interval=0.01)
+        lambda c: c.runs.create_and_run_tools(
+            thread_id=thread, assistant_id="asst_1", functions={}, poll_interval_ms=10
+        )
     )
     assert run.status == "completed"
     assert "no function named 'nope'" in live.server.messages(thread)[-1]["content"][0]["text"]["value"]
@@ -69,7 +71,11 @@ def test_exceeding_max_rounds_raises_tool_loop_error(live: Live) -> None:
     with pytest.raises(threadruns.ToolLoopError) as info:
         live.call(
             lambda c: c.runs.create_and_run_tools(
-                thread, assistant_id="asst_1", functions={"f": lambda: "ok"}, max_rounds=1, poll_interval=0.01
+                thread_id=thread,
+                assistant_id="asst_1",
+                functions={"f": lambda: "ok"},
+                max_rounds=1,
+                poll_interval_ms=10,
             )
         )
     assert info.value.rounds == 1 and info.value.run.status == "requires_action"
@@ -88,7 +94,7 @@ def test_async_client_awaits_coroutine_functions() -> None:
         try:
             run = live.call(
                 lambda c: c.runs.create_and_run_tools(
-                    thread, assistant_id="asst_1", functions={"lookup": lookup}, poll_interval=0.01
+                    thread_id=thread, assistant_id="asst_1", functions={"lookup": lookup}, poll_interval_ms=10
                 )
             )
         finally:
@@ -100,5 +106,7 @@ def test_async_client_awaits_coroutine_functions() -> None:
 @pytest.mark.parametrize("functions", [None, {"f": "not callable"}, {1: print}])
 def test_bad_functions_raise_before_any_request(live: Live, functions: Any) -> None:
     with pytest.raises(TypeError, match="functions"):
-        live.call(lambda c: c.runs.create_and_run_tools("thread_1", assistant_id="asst_1", functions=functions))
+        live.call(
+            lambda c: c.runs.create_and_run_tools(thread_id="thread_1", assistant_id="asst_1", functions=functions)
+        )
     assert live.server.requests == []

@@ -22,11 +22,13 @@ def sync_surface(client: Client) -> None:
     assert_type(client.copy(api_key="sk-other", default_headers={"X-A": "1"}), Client)
     run = client.runs.create("thread_1", assistant_id="asst_1")
     assert_type(run, RunObject)
-    assert_type(client.runs.retrieve("thread_1", "run_1"), RunObject)
-    assert_type(client.runs.update("thread_1", "run_1", metadata={"k": "v"}), RunObject)
-    assert_type(client.runs.cancel("thread_1", "run_1"), RunObject)
+    assert_type(client.runs.retrieve("run_1", thread_id="thread_1"), RunObject)
+    assert_type(client.runs.update("run_1", thread_id="thread_1", metadata={"k": "v"}), RunObject)
+    assert_type(client.runs.cancel("run_1", thread_id="thread_1"), RunObject)
     assert_type(
-        client.runs.submit_tool_outputs("thread_1", "run_1", tool_outputs=[{"tool_call_id": "c", "output": "o"}]),
+        client.runs.submit_tool_outputs(
+            "run_1", thread_id="thread_1", tool_outputs=[{"tool_call_id": "c", "output": "o"}]
+        ),
         RunObject,
     )
 
@@ -40,8 +42,8 @@ def sync_surface(client: Client) -> None:
     for each_page in page.iter_pages():
         assert_type(each_page, SyncCursorPage[RunObject])
 
-    assert_type(client.runs.steps.retrieve("thread_1", "run_1", "step_1"), RunStepObject)
-    steps = client.runs.steps.list("thread_1", "run_1")
+    assert_type(client.runs.steps.retrieve("step_1", thread_id="thread_1", run_id="run_1"), RunStepObject)
+    steps = client.runs.steps.list("run_1", thread_id="thread_1")
     assert_type(steps, SyncCursorPage[RunStepObject])
     for step in steps:
         assert_type(step, RunStepObject)
@@ -51,10 +53,11 @@ def sync_surface(client: Client) -> None:
     assert_type(raw.parse(), RunObject)
     assert_type(raw.status_code, int)
     assert_type(raw.request_id, str | None)
-    assert_type(client.runs.with_raw_response.retrieve("thread_1", "run_1"), APIResponse[RunObject])
+    assert_type(client.runs.with_raw_response.retrieve("run_1", thread_id="thread_1"), APIResponse[RunObject])
     assert_type(client.runs.with_raw_response.list("thread_1"), APIResponse[SyncCursorPage[RunObject]])
     assert_type(
-        client.runs.steps.with_raw_response.list("thread_1", "run_1"), APIResponse[SyncCursorPage[RunStepObject]]
+        client.runs.steps.with_raw_response.list("run_1", thread_id="thread_1"),
+        APIResponse[SyncCursorPage[RunStepObject]],
     )
 
 
@@ -62,7 +65,7 @@ async def async_surface(client: AsyncClient) -> None:
     assert_type(client.with_options(timeout=5.0, max_retries=0), AsyncClient)
     run = await client.runs.create("thread_1", assistant_id="asst_1")
     assert_type(run, RunObject)
-    assert_type(await client.runs.retrieve("thread_1", "run_1"), RunObject)
+    assert_type(await client.runs.retrieve("run_1", thread_id="thread_1"), RunObject)
 
     paginator = client.runs.list("thread_1")
     assert_type(paginator, AsyncPaginator[RunObject])
@@ -75,8 +78,8 @@ async def async_surface(client: AsyncClient) -> None:
     async for item in page:
         assert_type(item, RunObject)
 
-    assert_type(await client.runs.steps.retrieve("thread_1", "run_1", "step_1"), RunStepObject)
-    steps = client.runs.steps.list("thread_1", "run_1")
+    assert_type(await client.runs.steps.retrieve("step_1", thread_id="thread_1", run_id="run_1"), RunStepObject)
+    steps = client.runs.steps.list("run_1", thread_id="thread_1")
     assert_type(steps, AsyncPaginator[RunStepObject])
     assert_type(await steps, AsyncCursorPage[RunStepObject])
 

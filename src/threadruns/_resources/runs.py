@@ -1,518 +1,457 @@
-"""``client.runs``: list, create, retrieve, update and cancel runs, and submit tool outputs."""
+"""``client.beta.threads.runs``: the generated run methods, plus polling, streaming and the tool loop.
+
+The API methods (``list``, ``create``, ``retrieve``, ``update``, ``cancel``,
+``submit_tool_outputs``) and ``steps`` are generated from the spec into
+``threadruns_api.resources.runs``; this module adds only what the spec cannot
+express. Names and argument order follow openai-python's helpers.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
+from threadruns_api.resources import _operations as _ops
+from threadruns_api.resources import runs as _generated
 
-from .._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient
-from .._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
-from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._streaming import AsyncRunStream, RunStream
-from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from . import _requests as R
-from ._run_helpers import AsyncRunHelpers, SyncRunHelpers
-from .steps import AsyncSteps, AsyncStepsWithRawResponse, Steps, StepsWithRawResponse
+from .._base_client import RequestOptions
+from .._exceptions import APIConnectionError, APIError, APIStatusError, ToolLoopError
+from .._polling import Deadline, is_terminal, next_interval, poll_interval_seconds
+from .._resource import _options, prepare
+from .._retries import retry_delay, should_retry
+from .._streaming import AsyncRunStreamManager, RunStreamManager
+from .._tools import AsyncToolFunction, ToolFunction, arun_tool, check_functions, pending_calls, run_tool
+from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptionParams, Timeout
 
-if TYPE_CHECKING:  # annotations only: the models load with the first request, not with the package
-    from threadruns_api.models import AssistantsNamedToolChoice, CreateMessageRequest, RunObject, TruncationObject
+if TYPE_CHECKING:
+    from threadruns_api.models import RunObject, SubmitToolOutputsRunRequestToolOutputsItem
+    from threadruns_api.resources.params import CreateRunParams
 
-    from ._params import AssistantTool, CreateRunParams, RequestOptionParams, ResponseFormat, ToolOutput
+    ToolOutput = SubmitToolOutputsRunRequestToolOutputsItem | Mapping[str, Any]
+
+_OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
 
 
-class Runs(SyncRunHelpers):
-    """Runs of a thread (``Client.runs``)."""
+def _split(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The API arguments and the per-call options of a helper's ``**params``."""
+    args = {k: v for k, v in params.items() if k not in _OPTION_NAMES}
+    return args, {k: v for k, v in params.items() if k in _OPTION_NAMES}
 
-    def __init__(self, client: SyncAPIClient) -> None:
-        self._client = client
-        self.steps = Steps(client)
 
-    @property
-    def with_raw_response(self) -> RunsWithRawResponse:
-        return RunsWithRawResponse(self)
+def _request_options(options: Mapping[str, Any]) -> RequestOptions:
+    return _options(
+        options.get("extra_headers"),
+        options.get("extra_query"),
+        options.get("extra_body"),
+        options.get("timeout", NOT_GIVEN),
+        options.get("max_retries", NOT_GIVEN),
+    )
 
-    def list(
+
+def _follow_up(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options that carry over to follow-up calls (polls, tool output submits).
+
+    ``extra_query`` and ``extra_body`` belong to the request they were given for: another
+    endpoint would refuse them (an extra create field sent with submit_tool_outputs is a 400).
+    """
+    return {k: options[k] for k in ("timeout", "max_retries", "extra_headers") if k in options}
+
+
+def _poll_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a helper hands to ``poll``: its retries and headers (its ``timeout`` is per request)."""
+    return {k: options[k] for k in ("max_retries", "extra_headers") if k in options}
+
+
+def _bounded(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
+    """``timeout`` with every component cut to the time left before the poll deadline."""
+    parts = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+    return httpx.Timeout(**{k: remaining if v is None else min(v, remaining) for k, v in parts.items()})
+
+
+def _retry_wait(exc: APIError, failures: int, max_retries: int, deadline: Deadline) -> float | None:
+    """How long to wait before retrying a failed retrieval, or None to give up (never past the deadline)."""
+    if failures >= max_retries or deadline.remaining() <= 0:
+        return None
+    if isinstance(exc, APIStatusError):
+        if not should_retry(exc.response):
+            return None
+        return min(retry_delay(failures, exc.response.headers), deadline.remaining())
+    if isinstance(exc, APIConnectionError):
+        return min(retry_delay(failures, None), deadline.remaining())
+    return None
+
+
+def _poll_setup(
+    client_timeout: httpx.Timeout, timeout: Timeout | NotGiven, max_retries: int | NotGiven, client_retries: int
+) -> tuple[httpx.Timeout, int]:
+    RequestOptions(timeout=timeout, max_retries=max_retries)  # checks both
+    per_request = client_timeout if isinstance(timeout, NotGiven) else _as_timeout(timeout)
+    return per_request, client_retries if isinstance(max_retries, NotGiven) else max_retries
+
+
+def _as_timeout(timeout: Timeout) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def _rounds_left(run: RunObject, rounds: int, max_rounds: int) -> None:
+    if rounds >= max_rounds:
+        raise ToolLoopError(f"Run {run.id} still requires action after {rounds} rounds", run=run, rounds=rounds)
+
+
+class Runs(_generated.Runs):
+    """Runs of a thread: the API methods, plus ``poll``, ``stream`` and the ``*_and_poll`` helpers."""
+
+    def poll(
         self,
+        run_id: str,
         thread_id: str,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        order: str | NotGiven = NOT_GIVEN,
-        after: str | NotGiven = NOT_GIVEN,
-        before: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
-    ) -> SyncCursorPage[RunObject]:
-        """GET /threads/{thread_id}/runs: the first page; iterate it for every run, lazily."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        start, backwards = start_cursor(after, before)
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        *,
+        poll_timeout: float | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> RunObject:
+        """Retrieve the run until polling should stop: it requires action or is over.
 
-        def fetch(cursor: Cursor, seen: frozenset[str]) -> SyncCursorPage[RunObject]:
-            kwargs = R.list_runs_kwargs(
-                thread_id,
-                limit=limit,
-                order=order,
-                after=cursor.get("after", NOT_GIVEN),
-                before=cursor.get("before", NOT_GIVEN),
+        The wait between retrievals is the server's ``openai-poll-after-ms``, else
+        ``poll_interval_ms``, else 1 s. Beyond openai-python, ``poll_timeout`` is an
+        overall deadline (default 1 h): ``PollTimeoutError`` carries the last run seen,
+        and no request outlives it. ``timeout`` bounds each retrieval.
+        """
+        del extra_body  # a GET has no body; taken for openai-python's signature
+        interval = poll_interval_seconds(poll_interval_ms)
+        deadline = Deadline(poll_timeout)
+        per_request, retries = _poll_setup(self._client.timeout, timeout, max_retries, self._client.max_retries)
+        raw = self.with_raw_response.retrieve
+        run: RunObject | None = None
+        failures = 0
+        while True:
+            remaining = deadline.remaining()
+            if remaining <= 0 and run is not None:
+                raise deadline.expired(run)
+            bounded = _bounded(per_request, max(remaining, 0.001))
+            try:
+                answer = raw(
+                    run_id,
+                    thread_id=thread_id,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=bounded,
+                    max_retries=0,
+                )
+                fetched = answer.parse()
+            except (APIConnectionError, APIStatusError) as exc:
+                wait = _retry_wait(exc, failures, retries, deadline)
+                if wait is None:
+                    if run is not None and deadline.remaining() <= 0:
+                        raise deadline.expired(run) from exc
+                    raise
+                failures += 1
+                time.sleep(wait)
+                continue
+            failures = 0
+            run = fetched
+            if is_terminal(fetched):
+                return fetched
+            time.sleep(max(0.0, min(next_interval(answer.headers, interval), deadline.remaining())))
+
+    def create_and_poll(
+        self,
+        *,
+        thread_id: str,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **params: Unpack[CreateRunParams],
+    ) -> RunObject:
+        """Create a run, then ``poll`` it."""
+        poll_interval_seconds(poll_interval_ms)
+        Deadline(poll_timeout)  # both checked before the run is created
+        run = self.create(thread_id, **params)
+        _, options = _split(params)
+        return self.poll(
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+        )
+
+    def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> RunStreamManager:
+        """Create a run and stream its events: ``with client.beta.threads.runs.stream(...) as stream``.
+
+        The arguments are checked now; the request is sent when the ``with`` block starts.
+        """
+        args, options = _split(params)
+        kwargs, _ = prepare(_ops.CREATE_RUN, {**args, "thread_id": thread_id, "stream": True})
+        request_options = _request_options(options)
+        return RunStreamManager(lambda: self._open_stream(kwargs, request_options))
+
+    def submit_tool_outputs_and_poll(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunObject:
+        """Submit tool outputs, then ``poll`` the run."""
+        poll_interval_seconds(poll_interval_ms)
+        Deadline(poll_timeout)
+        run = self.submit_tool_outputs(run_id, thread_id=thread_id, tool_outputs=tool_outputs, **options)
+        return self.poll(
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+        )
+
+    def submit_tool_outputs_stream(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunStreamManager:
+        """Submit tool outputs and stream the rest of the run, as a context manager."""
+        args = {"run_id": run_id, "thread_id": thread_id, "tool_outputs": tool_outputs, "stream": True}
+        kwargs, _ = prepare(_ops.SUBMIT_TOOL_OUTPUTS_TO_RUN, args)
+        request_options = _request_options(options)
+        return RunStreamManager(lambda: self._open_stream(kwargs, request_options))
+
+    def create_and_run_tools(
+        self,
+        *,
+        thread_id: str,
+        functions: Mapping[str, ToolFunction],
+        max_rounds: int = 10,
+        stream: bool = False,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **params: Unpack[CreateRunParams],
+    ) -> RunObject:
+        """Create a run and answer its function calls with ``functions`` until it is over.
+
+        Each round calls the named functions with the call's JSON arguments as
+        keyword arguments and submits all outputs at once. Errors inside a function
+        go back to the run as that tool's output. More than ``max_rounds`` rounds
+        raise ``ToolLoopError``. ``stream=True`` drives the run through streams.
+        """
+        check_functions(functions, max_rounds, awaitable=False)
+        if not isinstance(stream, bool):
+            raise TypeError(f"stream must be a bool, got {type(stream).__name__}")
+        poll_interval_seconds(poll_interval_ms)  # checked now, whichever way the run is driven
+        Deadline(poll_timeout)
+        _, options = _split(params)
+        carried = _follow_up(options)
+        if stream:
+            with self.stream(thread_id=thread_id, **params) as events:
+                run = events.final_run()
+        else:
+            run = self.create_and_poll(
+                thread_id=thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **params
             )
-
-            def parse(response: httpx.Response) -> SyncCursorPage[RunObject]:
-                listing = R.parse_runs_list(response)
-                return SyncCursorPage(
-                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+        rounds = 0
+        while True:
+            if not is_terminal(run):
+                run = self.poll(
+                    run.id,
+                    thread_id,
+                    poll_interval_ms=poll_interval_ms,
+                    poll_timeout=poll_timeout,
+                    **_poll_options(carried),
+                )
+            if str(run.status) != "requires_action":
+                return run
+            _rounds_left(run, rounds, max_rounds)
+            rounds += 1
+            calls = pending_calls(run)
+            if not calls:
+                raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
+            outputs = [run_tool(functions, call) for call in calls]
+            if stream:
+                with self.submit_tool_outputs_stream(
+                    tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried
+                ) as events:
+                    run = events.final_run()
+            else:
+                run = self.submit_tool_outputs_and_poll(
+                    tool_outputs=outputs,
+                    run_id=run.id,
+                    thread_id=thread_id,
+                    poll_interval_ms=poll_interval_ms,
+                    poll_timeout=poll_timeout,
+                    **carried,
                 )
 
-            return self._client.request(kwargs, parse, options)
 
-        return fetch(start, frozenset())
+class AsyncRuns(_generated.AsyncRuns):
+    """Async twins of the run helpers: the same names and arguments, awaited."""
 
-    @overload
-    def create(self, thread_id: str, *, stream: Literal[True], **params: Unpack[CreateRunParams]) -> RunStream: ...
-
-    @overload
-    def create(
-        self, thread_id: str, *, stream: Literal[False] | NotGiven = NOT_GIVEN, **params: Unpack[CreateRunParams]
-    ) -> RunObject: ...
-
-    @overload
-    def create(self, thread_id: str, *, stream: bool, **params: Unpack[CreateRunParams]) -> RunObject | RunStream: ...
-
-    def create(
+    async def poll(
         self,
-        thread_id: str,
-        *,
-        assistant_id: str,
-        model: str | NotGiven | None = NOT_GIVEN,
-        instructions: str | NotGiven | None = NOT_GIVEN,
-        additional_instructions: str | NotGiven | None = NOT_GIVEN,
-        additional_messages: Sequence[CreateMessageRequest | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
-        tools: Sequence[AssistantTool | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
-        metadata: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        temperature: float | NotGiven | None = NOT_GIVEN,
-        top_p: float | NotGiven | None = NOT_GIVEN,
-        max_prompt_tokens: int | NotGiven | None = NOT_GIVEN,
-        max_completion_tokens: int | NotGiven | None = NOT_GIVEN,
-        truncation_strategy: TruncationObject | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        tool_choice: str | AssistantsNamedToolChoice | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
-        response_format: str | ResponseFormat | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        reasoning_effort: str | NotGiven | None = NOT_GIVEN,
-        include: Sequence[str] | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject | RunStream:
-        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent.
-
-        With ``stream=True`` the answer is a ``RunStream`` of typed events instead of a RunObject.
-        """
-        is_stream = R.check_stream_flag(stream)
-        params = {
-            "assistant_id": assistant_id,
-            "model": model,
-            "instructions": instructions,
-            "additional_instructions": additional_instructions,
-            "additional_messages": additional_messages,
-            "tools": tools,
-            "metadata": metadata,
-            "temperature": temperature,
-            "top_p": top_p,
-            "max_prompt_tokens": max_prompt_tokens,
-            "max_completion_tokens": max_completion_tokens,
-            "truncation_strategy": truncation_strategy,
-            "tool_choice": tool_choice,
-            "parallel_tool_calls": parallel_tool_calls,
-            "response_format": response_format,
-            "reasoning_effort": reasoning_effort,
-            "include": include,
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-            "extra_query": extra_query,
-            "extra_body": extra_body,
-        }
-        kwargs, options = R.prepare_create(thread_id, params, stream=is_stream)
-        if is_stream:
-            return self._open_stream(kwargs, options)
-        return self._client.request(kwargs, R.parse_run, options)
-
-    def retrieve(
-        self,
-        thread_id: str,
         run_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
+        thread_id: str,
         extra_headers: Headers | None = None,
         extra_query: Query | None = None,
         extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        *,
+        poll_timeout: float | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RunObject:
-        """GET /threads/{thread_id}/runs/{run_id}."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return self._client.request(R.get_run_kwargs(thread_id, run_id), R.parse_run, options)
+        """Retrieve the run until polling should stop; ``poll_timeout`` is an overall deadline."""
+        import asyncio  # only async polling needs it; not loaded by `import threadruns`
 
-    def update(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        metadata: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}: replace the run's metadata."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return self._client.request(R.modify_run_kwargs(thread_id, run_id, metadata), R.parse_run, options)
-
-    def cancel(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}/cancel."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return self._client.request(R.cancel_run_kwargs(thread_id, run_id), R.parse_run, options)
-
-    @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: Literal[True],
-        **options: Unpack[RequestOptionParams],
-    ) -> RunStream: ...
-
-    @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: Literal[False] | NotGiven = NOT_GIVEN,
-        **options: Unpack[RequestOptionParams],
-    ) -> RunObject: ...
-
-    @overload
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: bool,
-        **options: Unpack[RequestOptionParams],
-    ) -> RunObject | RunStream: ...
-
-    def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject | RunStream:
-        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call.
-
-        With ``stream=True`` the run's continuation arrives as a ``RunStream``.
-        """
-        is_stream = R.check_stream_flag(stream)
-        params = {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-            "extra_query": extra_query,
-            "extra_body": extra_body,
-        }
-        kwargs, options = R.prepare_submit(thread_id, run_id, tool_outputs, params, stream=is_stream)
-        if is_stream:
-            return self._open_stream(kwargs, options)
-        return self._client.request(kwargs, R.parse_run, options)
-
-
-class AsyncRuns(AsyncRunHelpers):
-    """Runs of a thread, async (``AsyncClient.runs``)."""
-
-    def __init__(self, client: AsyncAPIClient) -> None:
-        self._client = client
-        self.steps = AsyncSteps(client)
-
-    @property
-    def with_raw_response(self) -> AsyncRunsWithRawResponse:
-        return AsyncRunsWithRawResponse(self)
-
-    def list(
-        self,
-        thread_id: str,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        order: str | NotGiven = NOT_GIVEN,
-        after: str | NotGiven = NOT_GIVEN,
-        before: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> AsyncPaginator[RunObject]:
-        """GET /threads/{thread_id}/runs: ``await`` for the first page, ``async for`` for every run."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        start, backwards = start_cursor(after, before)
-
-        def kwargs_for(cursor: Cursor) -> R.Kwargs:
-            return R.list_runs_kwargs(
-                thread_id,
-                limit=limit,
-                order=order,
-                after=cursor.get("after", NOT_GIVEN),
-                before=cursor.get("before", NOT_GIVEN),
-            )
-
-        first = kwargs_for(start)  # validates now, before anything is awaited
-
-        async def fetch(cursor: Cursor, seen: frozenset[str]) -> AsyncCursorPage[RunObject]:
-            def parse(response: httpx.Response) -> AsyncCursorPage[RunObject]:
-                listing = R.parse_runs_list(response)
-                return AsyncCursorPage(
-                    fetch=fetch, seen=seen, **R.page_fields(listing, backwards=backwards, bound=start)
+        del extra_body
+        interval = poll_interval_seconds(poll_interval_ms)
+        deadline = Deadline(poll_timeout)
+        per_request, retries = _poll_setup(self._client.timeout, timeout, max_retries, self._client.max_retries)
+        raw = self.with_raw_response.retrieve
+        run: RunObject | None = None
+        failures = 0
+        while True:
+            remaining = deadline.remaining()
+            if remaining <= 0 and run is not None:
+                raise deadline.expired(run)
+            bounded = _bounded(per_request, max(remaining, 0.001))
+            try:
+                answer = await raw(
+                    run_id,
+                    thread_id=thread_id,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    timeout=bounded,
+                    max_retries=0,
                 )
+                fetched = answer.parse()
+            except (APIConnectionError, APIStatusError) as exc:
+                wait = _retry_wait(exc, failures, retries, deadline)
+                if wait is None:
+                    if run is not None and deadline.remaining() <= 0:
+                        raise deadline.expired(run) from exc
+                    raise
+                failures += 1
+                await asyncio.sleep(wait)
+                continue
+            failures = 0
+            run = fetched
+            if is_terminal(fetched):
+                return fetched
+            await asyncio.sleep(max(0.0, min(next_interval(answer.headers, interval), deadline.remaining())))
 
-            kwargs = first if cursor is start else kwargs_for(cursor)
-            return await self._client.request(kwargs, parse, options)
-
-        return AsyncPaginator(lambda: fetch(start, frozenset()))
-
-    @overload
-    async def create(
-        self, thread_id: str, *, stream: Literal[True], **params: Unpack[CreateRunParams]
-    ) -> AsyncRunStream: ...
-
-    @overload
-    async def create(
-        self, thread_id: str, *, stream: Literal[False] | NotGiven = NOT_GIVEN, **params: Unpack[CreateRunParams]
-    ) -> RunObject: ...
-
-    @overload
-    async def create(
-        self, thread_id: str, *, stream: bool, **params: Unpack[CreateRunParams]
-    ) -> RunObject | AsyncRunStream: ...
-
-    async def create(
+    async def create_and_poll(
         self,
-        thread_id: str,
         *,
-        assistant_id: str,
-        model: str | NotGiven | None = NOT_GIVEN,
-        instructions: str | NotGiven | None = NOT_GIVEN,
-        additional_instructions: str | NotGiven | None = NOT_GIVEN,
-        additional_messages: Sequence[CreateMessageRequest | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
-        tools: Sequence[AssistantTool | Mapping[str, Any]] | NotGiven | None = NOT_GIVEN,
-        metadata: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        temperature: float | NotGiven | None = NOT_GIVEN,
-        top_p: float | NotGiven | None = NOT_GIVEN,
-        max_prompt_tokens: int | NotGiven | None = NOT_GIVEN,
-        max_completion_tokens: int | NotGiven | None = NOT_GIVEN,
-        truncation_strategy: TruncationObject | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        tool_choice: str | AssistantsNamedToolChoice | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        parallel_tool_calls: bool | NotGiven = NOT_GIVEN,
-        response_format: str | ResponseFormat | Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-        reasoning_effort: str | NotGiven | None = NOT_GIVEN,
-        include: Sequence[str] | NotGiven = NOT_GIVEN,
-        stream: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject | AsyncRunStream:
-        """POST /threads/{thread_id}/runs: start a run; arguments left out are not sent.
-
-        With ``stream=True`` the answer is a ``AsyncRunStream`` of typed events instead of a RunObject.
-        """
-        is_stream = R.check_stream_flag(stream)
-        params = {
-            "assistant_id": assistant_id,
-            "model": model,
-            "instructions": instructions,
-            "additional_instructions": additional_instructions,
-            "additional_messages": additional_messages,
-            "tools": tools,
-            "metadata": metadata,
-            "temperature": temperature,
-            "top_p": top_p,
-            "max_prompt_tokens": max_prompt_tokens,
-            "max_completion_tokens": max_completion_tokens,
-            "truncation_strategy": truncation_strategy,
-            "tool_choice": tool_choice,
-            "parallel_tool_calls": parallel_tool_calls,
-            "response_format": response_format,
-            "reasoning_effort": reasoning_effort,
-            "include": include,
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-            "extra_query": extra_query,
-            "extra_body": extra_body,
-        }
-        kwargs, options = R.prepare_create(thread_id, params, stream=is_stream)
-        if is_stream:
-            return await self._open_stream(kwargs, options)
-        return await self._client.request(kwargs, R.parse_run, options)
-
-    async def retrieve(
-        self,
         thread_id: str,
-        run_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **params: Unpack[CreateRunParams],
     ) -> RunObject:
-        """GET /threads/{thread_id}/runs/{run_id}."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return await self._client.request(R.get_run_kwargs(thread_id, run_id), R.parse_run, options)
+        """Create a run, then ``poll`` it."""
+        poll_interval_seconds(poll_interval_ms)
+        Deadline(poll_timeout)
+        run = await self.create(thread_id, **params)
+        _, options = _split(params)
+        return await self.poll(
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+        )
 
-    async def update(
+    def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> AsyncRunStreamManager:
+        """Create a run and stream its events: ``async with client.beta.threads.runs.stream(...)`` (no await)."""
+        args, options = _split(params)
+        kwargs, _ = prepare(_ops.CREATE_RUN, {**args, "thread_id": thread_id, "stream": True})
+        request_options = _request_options(options)
+        return AsyncRunStreamManager(lambda: self._open_stream(kwargs, request_options))
+
+    async def submit_tool_outputs_and_poll(
         self,
-        thread_id: str,
-        run_id: str,
         *,
-        metadata: Mapping[str, str] | NotGiven | None = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **options: Unpack[RequestOptionParams],
     ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}: replace the run's metadata."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return await self._client.request(R.modify_run_kwargs(thread_id, run_id, metadata), R.parse_run, options)
+        """Submit tool outputs, then ``poll`` the run."""
+        poll_interval_seconds(poll_interval_ms)
+        Deadline(poll_timeout)
+        run = await self.submit_tool_outputs(run_id, thread_id=thread_id, tool_outputs=tool_outputs, **options)
+        return await self.poll(
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+        )
 
-    async def cancel(
+    def submit_tool_outputs_stream(
         self,
-        thread_id: str,
-        run_id: str,
         *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        **options: Unpack[RequestOptionParams],
+    ) -> AsyncRunStreamManager:
+        """Submit tool outputs and stream the rest of the run, as an async context manager."""
+        args = {"run_id": run_id, "thread_id": thread_id, "tool_outputs": tool_outputs, "stream": True}
+        kwargs, _ = prepare(_ops.SUBMIT_TOOL_OUTPUTS_TO_RUN, args)
+        request_options = _request_options(options)
+        return AsyncRunStreamManager(lambda: self._open_stream(kwargs, request_options))
+
+    async def create_and_run_tools(
+        self,
+        *,
+        thread_id: str,
+        functions: Mapping[str, AsyncToolFunction],
+        max_rounds: int = 10,
+        stream: bool = False,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        poll_timeout: float | None = None,
+        **params: Unpack[CreateRunParams],
     ) -> RunObject:
-        """POST /threads/{thread_id}/runs/{run_id}/cancel."""
-        options = RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
-        return await self._client.request(R.cancel_run_kwargs(thread_id, run_id), R.parse_run, options)
-
-    @overload
-    async def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: Literal[True],
-        **options: Unpack[RequestOptionParams],
-    ) -> AsyncRunStream: ...
-
-    @overload
-    async def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: Literal[False] | NotGiven = NOT_GIVEN,
-        **options: Unpack[RequestOptionParams],
-    ) -> RunObject: ...
-
-    @overload
-    async def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: bool,
-        **options: Unpack[RequestOptionParams],
-    ) -> RunObject | AsyncRunStream: ...
-
-    async def submit_tool_outputs(
-        self,
-        thread_id: str,
-        run_id: str,
-        *,
-        tool_outputs: Sequence[ToolOutput | Mapping[str, Any]],
-        stream: bool | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RunObject | AsyncRunStream:
-        """POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs: answer every pending tool call.
-
-        With ``stream=True`` the run's continuation arrives as a ``AsyncRunStream``.
-        """
-        is_stream = R.check_stream_flag(stream)
-        params = {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "extra_headers": extra_headers,
-            "extra_query": extra_query,
-            "extra_body": extra_body,
-        }
-        kwargs, options = R.prepare_submit(thread_id, run_id, tool_outputs, params, stream=is_stream)
-        if is_stream:
-            return await self._open_stream(kwargs, options)
-        return await self._client.request(kwargs, R.parse_run, options)
-
-
-class RunsWithRawResponse:
-    """``client.runs.with_raw_response``: the same methods, returning ``APIResponse``."""
-
-    def __init__(self, runs: Runs) -> None:
-        self.list = to_raw_response_wrapper(runs.list)
-        self.create = to_raw_response_wrapper(runs.create)
-        self.retrieve = to_raw_response_wrapper(runs.retrieve)
-        self.update = to_raw_response_wrapper(runs.update)
-        self.cancel = to_raw_response_wrapper(runs.cancel)
-        self.submit_tool_outputs = to_raw_response_wrapper(runs.submit_tool_outputs)
-        self.steps = StepsWithRawResponse(runs.steps)
-
-
-class AsyncRunsWithRawResponse:
-    """Async ``with_raw_response``: each method is awaited and returns ``APIResponse``."""
-
-    def __init__(self, runs: AsyncRuns) -> None:
-        self.list = async_to_raw_response_wrapper(runs.list)
-        self.create = async_to_raw_response_wrapper(runs.create)
-        self.retrieve = async_to_raw_response_wrapper(runs.retrieve)
-        self.update = async_to_raw_response_wrapper(runs.update)
-        self.cancel = async_to_raw_response_wrapper(runs.cancel)
-        self.submit_tool_outputs = async_to_raw_response_wrapper(runs.submit_tool_outputs)
-        self.steps = AsyncStepsWithRawResponse(runs.steps)
+        """Async ``create_and_run_tools``: functions may be plain or ``async def``."""
+        check_functions(functions, max_rounds, awaitable=True)
+        if not isinstance(stream, bool):
+            raise TypeError(f"stream must be a bool, got {type(stream).__name__}")
+        poll_interval_seconds(poll_interval_ms)
+        Deadline(poll_timeout)
+        _, options = _split(params)
+        carried = _follow_up(options)
+        if stream:
+            async with self.stream(thread_id=thread_id, **params) as events:
+                run = await events.final_run()
+        else:
+            run = await self.create_and_poll(
+                thread_id=thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **params
+            )
+        rounds = 0
+        while True:
+            if not is_terminal(run):
+                run = await self.poll(
+                    run.id,
+                    thread_id,
+                    poll_interval_ms=poll_interval_ms,
+                    poll_timeout=poll_timeout,
+                    **_poll_options(carried),
+                )
+            if str(run.status) != "requires_action":
+                return run
+            _rounds_left(run, rounds, max_rounds)
+            rounds += 1
+            calls = pending_calls(run)
+            if not calls:
+                raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
+            outputs = [await arun_tool(functions, call) for call in calls]
+            if stream:
+                async with self.submit_tool_outputs_stream(
+                    tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried
+                ) as events:
+                    run = await events.final_run()
+            else:
+                run = await self.submit_tool_outputs_and_poll(
+                    tool_outputs=outputs,
+                    run_id=run.id,
+                    thread_id=thread_id,
+                    poll_interval_ms=poll_interval_ms,
+                    poll_timeout=poll_timeout,
+                    **carried,
+                )

@@ -26,7 +26,7 @@ from ._objects import Json, Run
 from ._recorder import Recorder
 from ._state import RunStore
 from ._streaming import EventSource, EventStreamResponse, StreamFaults
-from ._validation import ValidRequest, check_metadata, validate_request
+from ._validation import ValidRequest, validate_request
 
 logger = logging.getLogger("threadruns.server")
 
@@ -112,9 +112,6 @@ class RunsApi:
     async def create_run(self, request: Request, valid: ValidRequest) -> Response:
         """createRun (JSON or event stream)."""
         body: Json = valid.body
-        check_metadata(body.get("metadata"), "metadata")
-        for index, message in enumerate(body.get("additional_messages") or ()):
-            check_metadata(message.get("metadata"), f"additional_messages[{index}].metadata")
         if not body.get("assistant_id"):
             raise ApiError(400, "Invalid 'assistant_id': empty string.", param="assistant_id")
         events: list[tuple[str, Json]] = []
@@ -134,7 +131,6 @@ class RunsApi:
     async def modify_run(self, request: Request, valid: ValidRequest) -> Response:
         """modifyRun: replaces metadata."""
         body: Json = valid.body
-        check_metadata(body.get("metadata"), "metadata")
         run = self.store.modify_run(request.path_params["thread_id"], request.path_params["run_id"], body)
         return self._run_response(run)
 

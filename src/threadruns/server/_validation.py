@@ -30,10 +30,6 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 from ._errors import ApiError
 from ._spec import load_spec
 
-METADATA_MAX_PAIRS = 16
-METADATA_MAX_KEY = 64
-METADATA_MAX_VALUE = 512
-
 _JSON_PARSE_MESSAGE = (
     "We could not parse the JSON body of your request. The server expects a JSON payload, "
     "but what was sent was not valid JSON."
@@ -123,24 +119,6 @@ def _strict_json(body: bytes) -> Any:
         return json.loads(body, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         raise ApiError(400, _JSON_PARSE_MESSAGE) from None
-
-
-def check_metadata(value: Any, param: str) -> None:
-    """Enforce the documented metadata limits (16 pairs, keys up to 64 and values up to 512 characters)."""
-    if not isinstance(value, Mapping):
-        return
-    if len(value) > METADATA_MAX_PAIRS:
-        raise ApiError(400, f"Invalid '{param}': at most {METADATA_MAX_PAIRS} key-value pairs.", param=param)
-    for key, item in value.items():
-        if len(key) > METADATA_MAX_KEY:
-            raise ApiError(400, f"Invalid '{param}': keys are at most {METADATA_MAX_KEY} characters.", param=param)
-        if isinstance(item, str) and len(item) > METADATA_MAX_VALUE:
-            raise ApiError(
-                400, f"Invalid '{param}.{key}': values are at most {METADATA_MAX_VALUE} characters.", param=param
-            )
-
-
-# Error translation --------------------------------------------------------------------------------------
 
 
 def _to_api_error(error: Exception) -> ApiError:
