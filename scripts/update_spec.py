@@ -8,13 +8,17 @@ paths named in ``openapi/trim.yaml`` plus every schema they reach through
 warnings and so that the generated client never sends a value the caller did
 not give. Upstream prose is dropped; the descriptions of the previous
 ``openapi/`` document (written by this project) are carried over by location.
-Finally a readable API diff against the previous document is printed.
+Finally a semantic API diff against the previous document is printed (``scripts/spec_diff.py``),
+and ``openapi/update-spec.lock.json`` records a digest of the facts written: a later run that finds
+the document's facts changed by hand refuses to overwrite them unless told to (``--discard-edits``).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +26,14 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import spec_diff
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "openapi" / "threads-runs.yaml"
 DEFAULT_CONFIG = ROOT / "openapi" / "trim.yaml"
+# What the last update-spec wrote (a digest of its facts) and read (the upstream's digest and version).
+LOCK_NAME = "update-spec.lock.json"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Keys that carry upstream prose or vendor extensions; never kept.
@@ -85,12 +94,39 @@ def schema_closure(components: dict[str, Json], roots: Json) -> list[str]:
     return list(seen)
 
 
+def selections(config: Json) -> list[tuple[str, frozenset[str] | None]]:
+    """The ``paths`` entries of trim.yaml: a path prefix each, and the HTTP methods kept (None: all)."""
+    entries = config.get("paths")
+    if entries is None:
+        return [(config["path_prefix"], None)]
+    out = []
+    for entry in entries:
+        methods = entry.get("methods")
+        out.append((entry["prefix"], None if methods is None else frozenset(m.lower() for m in methods)))
+    return out
+
+
+def _select(path: str, item: Json, chosen: list[tuple[str, frozenset[str] | None]]) -> Json | None:
+    """The path item with only the selected methods, or None when no selection takes the path."""
+    methods: set[str] = set()
+    for prefix, allowed in chosen:
+        if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+            methods |= set(HTTP_METHODS) if allowed is None else set(allowed)
+    kept = {key: copy.deepcopy(value) for key, value in item.items() if key not in HTTP_METHODS or key in methods}
+    return kept if any(key in HTTP_METHODS for key in kept) else None
+
+
 def trim(upstream: Json, config: Json) -> Json:
-    """The configured paths plus the transitive closure of the schemas they use."""
-    prefix = config["path_prefix"]
-    paths = {p: copy.deepcopy(item) for p, item in upstream.get("paths", {}).items() if p.startswith(prefix)}
-    if not paths:
-        raise ValueError(f"the upstream document has no path under {prefix!r}")
+    """The configured paths (and methods) plus the transitive closure of the schemas they use."""
+    chosen = selections(config)
+    paths = {}
+    for path, item in upstream.get("paths", {}).items():
+        kept = _select(path, item, chosen)
+        if kept is not None:
+            paths[path] = kept
+    for prefix, _ in chosen:
+        if not any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for p in paths):
+            raise ValueError(f"the upstream document has no path under {prefix!r}")
     all_schemas = upstream.get("components", {}).get("schemas", {})
     extra = [{"$ref": SCHEMA_PREFIX + name} for name in config.get("extra_schemas", []) if name in all_schemas]
     names = schema_closure(all_schemas, [paths, extra])
@@ -165,6 +201,8 @@ def normalise_schema(node: Json, *, tag_position: bool = False) -> Json:
             out[key] = [normalise_schema(item) for item in value]
         else:
             out[key] = value
+    if "properties" in out and "type" not in out and not any(k in out for k in ("anyOf", "oneOf", "allOf")):
+        out["type"] = "object"  # upstream leaves some objects untyped; the generator and validators need it
     if tag_position and isinstance(out.get("enum"), list) and len(out["enum"]) == 1:
         # A one-value enum property tags a union member; as ``const`` it rejects other members.
         out["const"] = out.pop("enum")[0]
@@ -336,7 +374,7 @@ def carry_over_prose(doc: Json, previous: Json | None) -> int:
     return count
 
 
-# --------------------------------------------------------------------------- diff
+# --------------------------------------------------------------------------- diff and hand edits
 
 
 def _operations(doc: Json) -> dict[str, Json]:
@@ -348,46 +386,54 @@ def _operations(doc: Json) -> dict[str, Json]:
     return ops
 
 
-def _facts(node: Json) -> Json:
-    return strip_prose(node)
-
-
 def api_diff(old: Json | None, new: Json) -> list[str]:
-    """Readable lines describing operations, schemas and fields added, removed or changed."""
-    lines: list[str] = []
-    old_ops, new_ops = _operations(old), _operations(new)
-    for op_id in sorted(new_ops.keys() - old_ops.keys()):
-        lines.append(f"+ operation {op_id} ({new_ops[op_id][0]} {new_ops[op_id][1]})")
-    for op_id in sorted(old_ops.keys() - new_ops.keys()):
-        lines.append(f"- operation {op_id} ({old_ops[op_id][0]} {old_ops[op_id][1]})")
-    for op_id in sorted(old_ops.keys() & new_ops.keys()):
-        (old_method, old_path, old_op), (new_method, new_path, new_op) = old_ops[op_id], new_ops[op_id]
-        if (old_method, old_path) != (new_method, new_path) or _facts(old_op) != _facts(new_op):
-            lines.append(f"~ operation {op_id} changed")
-    old_schemas = (old or {}).get("components", {}).get("schemas", {})
-    new_schemas = new.get("components", {}).get("schemas", {})
-    for name in sorted(new_schemas.keys() - old_schemas.keys()):
-        lines.append(f"+ schema {name}")
-    for name in sorted(old_schemas.keys() - new_schemas.keys()):
-        lines.append(f"- schema {name}")
-    for name in sorted(old_schemas.keys() & new_schemas.keys()):
-        before, after = _facts(old_schemas[name]), _facts(new_schemas[name])
-        if before == after:
-            continue
-        old_props = before.get("properties", {}) if isinstance(before, dict) else {}
-        new_props = after.get("properties", {}) if isinstance(after, dict) else {}
-        details = [f"+{f}" for f in sorted(new_props.keys() - old_props.keys())]
-        details += [f"-{f}" for f in sorted(old_props.keys() - new_props.keys())]
-        details += [f"~{f}" for f in sorted(old_props.keys() & new_props.keys()) if old_props[f] != new_props[f]]
-        lines.append(f"~ schema {name}" + (f": {' '.join(details)}" if details else ""))
-    return lines
+    """The semantic API diff (``scripts/spec_diff.py``): per operation and field, breaking changes marked."""
+    return spec_diff.diff(old, new)
+
+
+def facts_sha256(doc: Json) -> str:
+    """A digest of the document's facts only: rewording a description does not change it."""
+    return hashlib.sha256(json.dumps(strip_prose(doc), sort_keys=True).encode()).hexdigest()
+
+
+def hand_edits(current: Json | None, lock: Path) -> bool:
+    """Whether ``current`` differs in its facts from what the last ``update-spec`` wrote."""
+    if current is None or not lock.is_file():
+        return False
+    recorded = json.loads(lock.read_text(encoding="utf-8")).get("facts_sha256")
+    return bool(recorded) and recorded != facts_sha256(current)
 
 
 # --------------------------------------------------------------------------- entry point
 
 
+def hoist_named_schemas(doc: Json, config: Json) -> None:
+    """Give the schemas named in ``schema_names`` their component, wherever upstream writes them inline.
+
+    A public model's class name must not depend on upstream's shape: one document has a ``RunStatus``
+    component, another spells the same enum inline in ``RunObject.status`` (which would make it
+    ``RunObjectStatus``).
+    """
+    schemas = doc["components"]["schemas"]
+    for name, where in (config.get("schema_names") or {}).items():
+        owner, _, field = where.partition(".")
+        properties = schemas.get(owner, {}).get("properties", {})
+        if field not in properties:
+            raise ValueError(f"schema_names: {name} lives at {where}, which the document does not define")
+        if name in schemas:
+            continue
+        inline = properties[field]
+        if "$ref" in inline:
+            schemas[name] = copy.deepcopy(schemas[inline["$ref"][len(SCHEMA_PREFIX) :]])
+        else:
+            schemas[name] = inline
+        properties[field] = {"$ref": SCHEMA_PREFIX + name}
+    doc["components"]["schemas"] = dict(sorted(schemas.items()))
+
+
 def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
     doc = trim(upstream, config)
+    hoist_named_schemas(doc, config)
     doc = normalise(doc, config)
     add_known_facts(doc, config)
     map_discriminators(doc)
@@ -454,11 +500,26 @@ def add_known_facts(doc: Json, config: Json) -> None:
             if field not in properties:
                 raise ValueError(f"nullable_fields names {name}.{field}, which the document does not define")
             properties[field] = _make_nullable(properties[field])
+    for name, facts in config.get("schema_facts", {}).items():
+        if name not in schemas:
+            raise ValueError(f"schema_facts names {name!r}, which the document does not define")
+        _merge(schemas[name], facts, name)
     for name, values in config.get("enum_additions", {}).items():
         enum = _find_enum(schemas.get(name))
         if enum is None:
             raise ValueError(f"enum_additions names {name!r}, which is not an enum schema of the document")
         enum.extend(value for value in values if value not in enum)
+
+
+def _merge(target: Json, facts: Json, where: str) -> None:
+    """Merge ``facts`` into a schema; a nested key that is not there is an error (a stale fact), not a new field."""
+    for key, value in facts.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value, f"{where}.{key}")
+        elif isinstance(value, dict) and key in ("properties",):
+            raise ValueError(f"schema_facts: {where} has no {key}")
+        else:
+            target[key] = copy.deepcopy(value)
 
 
 def _find_enum(schema: Json) -> list[Json] | None:
@@ -479,14 +540,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("upstream", type=Path, help="full upstream OpenAPI document (3.0/3.1, YAML/JSON)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument(
+        "--discard-edits", action="store_true", help="overwrite facts edited by hand since the last update-spec"
+    )
     args = parser.parse_args(argv)
     if not args.upstream.is_file():
         parser.error(f"UPSTREAM {args.upstream} is not a file")
     config = load_document(args.config)
     previous = load_document(args.out) if args.out.exists() else None
-    doc = build(load_document(args.upstream), config, previous)
-    args.out.write_text(dump_document(doc), encoding="utf-8")
+    upstream = load_document(args.upstream)
+    doc = build(upstream, config, previous)
     diff = api_diff(previous, doc)
+    lock = args.out.parent / LOCK_NAME
+    if hand_edits(previous, lock) and diff and not args.discard_edits:
+        print(
+            f"{args.out} was edited by hand since the last update-spec, and this update would replace facts of it.\n"
+            "State such facts in openapi/trim.yaml (schema_facts, enum_additions, nullable_fields, ...) so that\n"
+            "every update keeps them, or pass --discard-edits. Nothing was written. The update would change:",
+            file=sys.stderr,
+        )
+        for line in diff:
+            print("  " + line, file=sys.stderr)
+        return 3
+    args.out.write_text(dump_document(doc), encoding="utf-8")
+    record = {
+        "facts_sha256": facts_sha256(doc),
+        "upstream_sha256": hashlib.sha256(args.upstream.read_bytes()).hexdigest(),
+        "upstream_version": str(upstream.get("info", {}).get("version")),
+    }
+    lock.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({len(_operations(doc))} operations, {len(doc['components']['schemas'])} schemas)")
     print("API diff against the previous document:" if diff else "API diff: no changes")
     for line in diff:

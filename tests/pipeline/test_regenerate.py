@@ -74,10 +74,11 @@ def provenance() -> dict[str, object]:
 
 
 def test_provenance_records_generator_and_counts(provenance: dict[str, object]) -> None:
-    """provenance.json names the pinned generator, 8 operations and one model per model module."""
+    """provenance.json names the pinned generator, 10 operations and one model per model module."""
     assert provenance["generator"] == "openapi-python-client==0.29.1"
     assert provenance["spec"] == "openapi/threads-runs.yaml"
-    assert provenance["operations"] == 8
+    assert provenance["operations"] == 10
+    assert provenance["resources"] == 3  # runs, runs.steps, messages
     model_modules = [p for p in (PACKAGE / "models").glob("*.py") if p.name != "__init__.py"]
     assert provenance["models"] == len(model_modules)
     assert provenance["modules"] == len(list(PACKAGE.rglob("*.py")))

@@ -27,6 +27,8 @@ RUNS_PATHS = {
     "/threads/{thread_id}/runs/{run_id}/steps/{step_id}",
     "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
 }
+# What a run wrote, read-only (openapi/trim.yaml selects only their GET).
+MESSAGE_PATHS = {"/threads/{thread_id}/messages", "/threads/{thread_id}/messages/{message_id}"}
 OPERATION_IDS = {
     "listRuns",
     "createRun",
@@ -36,6 +38,8 @@ OPERATION_IDS = {
     "submitToolOutputsToRun",
     "listRunSteps",
     "getRunStep",
+    "listMessages",
+    "getMessage",
 }
 SEED_SCHEMAS = {
     "RunObject",
@@ -118,13 +122,14 @@ def test_spec_is_valid_openapi_3_1(spec: Json) -> None:
     assert str(spec["openapi"]).startswith("3.1.")
 
 
-def test_spec_has_exactly_the_six_runs_paths_and_eight_operations(spec: Json) -> None:
-    assert set(spec["paths"]) == RUNS_PATHS
+def test_spec_has_exactly_the_runs_and_message_paths_and_their_operations(spec: Json) -> None:
+    assert set(spec["paths"]) == RUNS_PATHS | MESSAGE_PATHS
+    assert all(set(spec["paths"][path]) == {"get"} for path in MESSAGE_PATHS)
     ops = [item[m]["operationId"] for item in spec["paths"].values() for m in HTTP_METHODS if m in item]
     assert sorted(ops) == sorted(OPERATION_IDS)
 
 
-@pytest.mark.parametrize("operation_id", ["listRuns", "listRunSteps"])
+@pytest.mark.parametrize("operation_id", ["listRuns", "listRunSteps", "listMessages"])
 def test_list_operations_have_paging_parameters(spec: Json, operation_id: str) -> None:
     """limit is an integer from 1 to 100, order is asc/desc, after/before are string cursors."""
     params = parameters(operations(spec)[operation_id])

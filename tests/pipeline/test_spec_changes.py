@@ -239,3 +239,37 @@ def test_the_committed_surface_does_not_stop_at_an_unlisted_status() -> None:
 
     assert "paused" not in POLL_STOP_STATUSES
     assert {"completed", "requires_action"} <= POLL_STOP_STATUSES
+
+
+def _surface_changes(out: Path) -> list[str]:
+    return regenerate.surface_changes(json.loads((ROOT / "generated" / "public-api.json").read_text()), out)
+
+
+def test_the_public_api_diff_marks_a_removed_argument_as_breaking(regenerated: dict[str, Path]) -> None:
+    changes = _surface_changes(regenerated["removed_field"])
+    assert "BREAKING threadruns.Client.beta.threads.runs.create: parameter 'top_p' removed" in changes
+    assert "BREAKING threadruns.AsyncClient.runs.create: parameter 'top_p' removed" in changes
+    assert not [line for line in changes if "top_p" not in line and "TopP" not in line], changes
+
+
+def test_the_public_api_diff_shows_additions_as_compatible(regenerated: dict[str, Path]) -> None:
+    field = _surface_changes(regenerated["new_body_field"])
+    assert "         threadruns.Client.runs.create: parameter 'service_tier' added" in field
+    assert not [line for line in field if line.startswith("BREAKING")], field
+    operation = _surface_changes(regenerated["new_operation"])
+    assert "         threadruns.Client.beta.threads.runs.pause_run: added (function)" in operation
+    assert not [line for line in operation if line.startswith("BREAKING")], operation
+
+
+def test_public_names_and_signatures_match_the_committed_snapshot() -> None:
+    """generated/public-api.json is the reviewed surface: `make regenerate` rewrites it, this keeps it honest."""
+    import public_api
+
+    current = public_api.collect(ROOT / "src", ROOT / "generated")
+    committed = json.loads((ROOT / "generated" / "public-api.json").read_text())
+    assert public_api.diff(committed, current) == []
+    assert "threadruns.Client.beta.threads.messages.list" in current
+    assert current["threadruns.Client.runs.retrieve"]["params"][:2] == [
+        ["run_id", "positional or keyword", "str", None],
+        ["thread_id", "keyword-only", "str", None],
+    ]

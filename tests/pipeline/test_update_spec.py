@@ -7,6 +7,7 @@ real upstream documents in ../shared/upstream.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import subprocess
@@ -484,37 +485,91 @@ def test_api_diff_ignores_prose_only_operation_changes(built: Json) -> None:
     assert update_spec.api_diff(built, new) == []
 
 
-def test_api_diff_reports_operations_schemas_and_fields(built: Json) -> None:
+def test_api_diff_reports_operations_and_fields_with_breaking_changes_marked(built: Json) -> None:
     old = copy.deepcopy(built)
     new = copy.deepcopy(built)
-    del new["paths"]["/threads/{thread_id}/runs"]["post"]  # - createRun
+    del new["paths"]["/threads/{thread_id}/runs"]["post"]  # createRun removed
     new["paths"]["/threads/{thread_id}/runs/{run_id}"] = {
         "get": {"operationId": "getRun", "responses": ok("A")}
-    }  # + getRun
-    operation(new, "listRuns")["parameters"].pop()  # ~ listRuns
-    schemas = new["components"]["schemas"]
-    del schemas["Node"]  # - schema
-    schemas["Fresh"] = {"type": "string"}  # + schema
-    a = schemas["A"]["properties"]
-    a["added"] = {"type": "integer"}
-    del a["b"]
-    a["object"] = {"type": "string", "const": "b"}
+    }  # getRun added
+    operation(new, "listRuns")["parameters"].pop()  # include[] removed
+    a = new["components"]["schemas"]["A"]["properties"]
+    a["added"] = {"type": "integer"}  # a new answer field: compatible
+    a["description"] = {"type": ["string", "null"]}  # an answer field that may now be null: breaks readers
+    create = new["components"]["schemas"]["CreateReq"]["properties"]
+    create["temperature"]["maximum"] = 2  # a new upper bound on an argument: breaks callers
 
-    assert update_spec.api_diff(old, new) == [
-        "+ operation getRun (GET /threads/{thread_id}/runs/{run_id})",
-        "- operation createRun (POST /threads/{thread_id}/runs)",
-        "~ operation listRuns changed",
-        "+ schema Fresh",
-        "- schema Node",
-        "~ schema A: +added -b ~object",
+    lines = update_spec.api_diff(old, new)
+    assert lines == [
+        "         getRun: new operation (GET /threads/{thread_id}/runs/{run_id})",
+        "BREAKING createRun: operation removed (POST /threads/{thread_id}/runs)",
+        "BREAKING listRuns query.include[]: removed",
+        "BREAKING submitToolOutputsToRun body.temperature: maximum None -> 2",
+        "         answer A.added: added",
+        "BREAKING answer A.description: now nullable",
     ]
 
 
-def test_api_diff_against_no_previous_document_lists_everything_as_added(built: Json) -> None:
+def test_api_diff_does_not_report_a_reshaped_schema(built: Json) -> None:
+    """The same facts spelled another way (inline instead of $ref, anyOf-null instead of a type list) are no change."""
+    new = copy.deepcopy(built)
+    schemas = new["components"]["schemas"]
+    schemas["A"]["properties"]["b"] = copy.deepcopy(schemas["B"])  # inlined
+    temperature = schemas["CreateReq"]["properties"]["temperature"]
+    assert temperature["type"] == ["number", "null"]
+    schemas["CreateReq"]["properties"]["temperature"] = {"anyOf": [{**temperature, "type": "number"}, {"type": "null"}]}
+    assert update_spec.api_diff(built, new) == []
+
+
+def test_api_diff_shows_a_new_enum_value_by_name(built: Json) -> None:
+    new = copy.deepcopy(built)
+    new["components"]["schemas"]["Shared"]["enum"].append("s3")
+    assert update_spec.api_diff(built, new) == ["         answer A.b.c.shared: enum + s3"]
+
+
+def test_api_diff_against_no_previous_document_lists_every_operation_as_new(built: Json) -> None:
     lines = update_spec.api_diff(None, built)
-    assert "+ operation listRuns (GET /threads/{thread_id}/runs)" in lines
-    assert "+ schema A" in lines
-    assert all(line.startswith("+ ") for line in lines)
+    assert "         listRuns: new operation (GET /threads/{thread_id}/runs)" in lines
+    assert all(not line.startswith("BREAKING") for line in lines)
+
+
+# --------------------------------------------------------------------------- selection, names, facts
+
+
+def test_paths_select_prefixes_and_methods() -> None:
+    config = {
+        **CONFIG,
+        "paths": [
+            {"prefix": "/threads/{thread_id}/runs"},
+            {"prefix": "/threads/{thread_id}/messages", "methods": ["get"]},
+        ],
+    }
+    del config["path_prefix"]
+    upstream = copy.deepcopy(UPSTREAM)
+    upstream["paths"]["/threads/{thread_id}/messages"]["post"] = {"operationId": "createMessage", "responses": ok("A")}
+    doc = update_spec.build(upstream, config)
+    assert set(doc["paths"]) == RUNS_PATHS | {"/threads/{thread_id}/messages"}
+    assert list(doc["paths"]["/threads/{thread_id}/messages"]) == ["get"]
+    assert "MessageList" in doc["components"]["schemas"]
+
+
+def test_schema_names_hoist_an_inline_schema_under_its_stable_name() -> None:
+    upstream = copy.deepcopy(UPSTREAM)
+    upstream["components"]["schemas"]["A"]["properties"]["status"] = {"type": "string", "enum": ["queued", "done"]}
+    doc = update_spec.build(upstream, {**CONFIG, "schema_names": {"RunStatus": "A.status"}})
+    assert doc["components"]["schemas"]["A"]["properties"]["status"] == ref("RunStatus")
+    assert doc["components"]["schemas"]["RunStatus"]["enum"] == ["queued", "done"]
+    with pytest.raises(ValueError, match=r"A\.missing"):
+        update_spec.build(copy.deepcopy(UPSTREAM), {**CONFIG, "schema_names": {"RunStatus": "A.missing"}})
+
+
+def test_schema_facts_are_merged_and_a_stale_one_is_an_error() -> None:
+    facts = {"CreateReq": {"properties": {"temperature": {"maximum": 2}}}, "Shared": {"minLength": 1}}
+    doc = update_spec.build(copy.deepcopy(UPSTREAM), {**CONFIG, "schema_facts": facts})
+    assert doc["components"]["schemas"]["CreateReq"]["properties"]["temperature"]["maximum"] == 2
+    assert doc["components"]["schemas"]["Shared"]["minLength"] == 1
+    with pytest.raises(ValueError, match="Gone"):
+        update_spec.build(copy.deepcopy(UPSTREAM), {**CONFIG, "schema_facts": {"Gone": {"maxLength": 1}}})
 
 
 # --------------------------------------------------------------------------- command line
@@ -539,13 +594,47 @@ def test_main_writes_the_spec_and_prints_the_diff(tmp_path: Path, capsys: pytest
     assert update_spec.main([str(upstream), "--out", str(out), "--config", str(config)]) == 0
     first = capsys.readouterr().out
     assert "API diff against the previous document:" in first
-    assert "+ operation listRuns" in first
+    assert "listRuns: new operation (GET /threads/{thread_id}/runs)" in first
     assert yaml.safe_load(out.read_text(encoding="utf-8")) == update_spec.build(
         copy.deepcopy(UPSTREAM), copy.deepcopy(CONFIG)
     )
 
     assert update_spec.main([str(upstream), "--out", str(out), "--config", str(config)]) == 0
     assert "API diff: no changes" in capsys.readouterr().out
+
+
+def test_a_hand_edit_that_an_update_would_overwrite_is_reported_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upstream = tmp_path / "upstream.json"
+    upstream.write_text(yaml.safe_dump(UPSTREAM), encoding="utf-8")
+    config = tmp_path / "trim.yaml"
+    config.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    out = tmp_path / "spec.yaml"
+    args = [str(upstream), "--out", str(out), "--config", str(config)]
+    assert update_spec.main(args) == 0
+    assert (tmp_path / update_spec.LOCK_NAME).is_file()
+    # Rewording prose is this project's own business: no refusal.
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    doc["components"]["schemas"]["A"]["description"] = "Our words."
+    out.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert update_spec.main(args) == 0
+    # A changed fact is: the update refuses, names what it would change, and writes nothing.
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    doc["components"]["schemas"]["CreateReq"]["properties"]["temperature"]["maximum"] = 2
+    edited = yaml.safe_dump(doc)
+    out.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    assert update_spec.main(args) == 3
+    err = capsys.readouterr().err
+    assert "edited by hand" in err
+    assert "createRun body.temperature: maximum 2 -> None" in err
+    assert out.read_text(encoding="utf-8") == edited
+    assert update_spec.main([*args, "--discard-edits"]) == 0
+    assert (
+        "maximum"
+        not in yaml.safe_load(out.read_text())["components"]["schemas"]["CreateReq"]["properties"]["temperature"]
+    )
 
 
 # --------------------------------------------------------------------------- the real upstream documents
@@ -560,16 +649,22 @@ OPERATION_MODULES = [
     "submit_tool_outputs_to_run",
     "list_run_steps",
     "get_run_step",
+    "list_messages",
+    "get_message",
 ]
+# The client-facing suites, run again over each regenerated package (with the embedded server, which
+# validates against the regenerated spec): the public API must behave the same, not only the models.
+CLIENT_SUITES = ["tests/client", "tests/streaming", "tests/server", "tests/cli", "tests/examples"]
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("index", [0, 1], ids=["oas3.0", "oas3.1"])
 def test_real_upstream_updates_regenerates_and_passes_generated_code_tests(
     index: int, upstream_docs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """update-spec + regenerate on a real upstream document: zero generator warnings, 8 operations, and the
-    generated-code tests (examples, forward compatibility, tolerance, no implicit values) pass on the result."""
+    """update-spec + regenerate on a real upstream document: zero generator warnings, every operation, the
+    same public names and signatures, the generated-code tests (examples, forward compatibility, tolerance,
+    no implicit values), and every client, streaming, server, CLI and example test pass on the result."""
     upstream = upstream_docs[index]
     spec = tmp_path / "threads-runs.yaml"
     shutil.copyfile(SPEC, spec)
@@ -581,7 +676,16 @@ def test_real_upstream_updates_regenerates_and_passes_generated_code_tests(
     gen = tmp_path / "gen"
     provenance = regenerate.generate(gen, spec)  # raises GenerationError on any generator warning
     package = gen / "threadruns_api"
-    assert provenance["operations"] == 8
+    assert provenance["operations"] == 10
+    committed = json.loads((ROOT / "generated" / "public-api.json").read_text(encoding="utf-8"))
+    regenerated = json.loads((gen / "public-api.json").read_text(encoding="utf-8"))
+
+    # No public name appears or vanishes: every class and method; models by name (an older document may
+    # lack newer enum values, such as model names, and that is the API's own difference).
+    def names(surface: dict[str, Any]) -> set[str]:
+        return {key for key in surface if not key.startswith("threadruns.types.") or key.count(".") == 2}
+
+    assert sorted(names(regenerated) ^ names(committed)) == []
     for module in OPERATION_MODULES:
         assert (package / "api" / "default" / f"{module}.py").is_file(), module
     exported = (package / "models" / "__init__.py").read_text(encoding="utf-8")
@@ -620,3 +724,16 @@ def test_real_upstream_updates_regenerates_and_passes_generated_code_tests(
     assert proc.returncode == 0, output
     assert "PASSED tests/pipeline/test_generated_models.py::test_generated_package_is_the_one_under_test" in output
     assert "PASSED tests/pipeline/test_spec.py::test_schema_example_round_trips_through_generated_model" in output
+
+    suites = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *CLIENT_SUITES],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": os.pathsep.join([str(gen), str(ROOT / "src")])},
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    tail = (suites.stdout + suites.stderr)[-3000:]
+    assert suites.returncode == 0, tail
+    assert " passed" in tail and " failed" not in tail

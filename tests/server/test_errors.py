@@ -10,6 +10,7 @@ import pytest
 from spec_checks import ResponseLog, make_client
 
 from threadruns.server import RunsServer
+from threadruns.server._spec import load_spec
 
 
 @pytest.fixture
@@ -238,3 +239,30 @@ def test_a_server_with_an_api_key_rejects_other_keys_without_echoing_them(
 def test_validation_errors_never_mention_the_authorization_value(client: httpx.Client, seeded: tuple[str, str]) -> None:
     response = client.get(f"/threads/{seeded[0]}/runs", params={"limit": "x"})
     assert _error(response, 400) and "sk-test-key" not in response.text
+
+
+def test_an_operation_the_spec_has_but_the_server_lacks_is_a_501_naming_it(
+    monkeypatch: pytest.MonkeyPatch, make_server: Any
+) -> None:
+    """Routes come from the spec: a new operation is routed at once, and answers 501 until it is implemented."""
+    from threadruns.server import _app, _validation
+
+    def with_pause() -> dict[str, Any]:
+        spec = load_spec()
+        cancel = spec["paths"]["/threads/{thread_id}/runs/{run_id}/cancel"]["post"]
+        spec["paths"]["/threads/{thread_id}/runs/{run_id}/pause"] = {"post": {**cancel, "operationId": "pauseRun"}}
+        return spec
+
+    monkeypatch.setattr(_app, "load_spec", with_pause)
+    monkeypatch.setattr(_validation, "load_spec", with_pause)
+    _validation._openapi.cache_clear()
+    try:
+        server = make_server()
+        answer = httpx.post(f"{server.url}/threads/t/runs/r/pause", headers={"Authorization": "Bearer k"})
+    finally:
+        _validation._openapi.cache_clear()  # the next server validates against the spec as shipped
+    assert answer.status_code == 501
+    error = answer.json()["error"]
+    assert error["code"] == "not_implemented"
+    assert "pauseRun (POST /threads/{thread_id}/runs/{run_id}/pause)" in error["message"]
+    assert httpx.post(f"{server.url}/threads/t/runs/r/resume", headers={"Authorization": "Bearer k"}).status_code == 404

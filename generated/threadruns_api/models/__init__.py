@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .file_search_ranking_options import FileSearchRankingOptions
     from .function_object import FunctionObject
     from .function_parameters import FunctionParameters
+    from .list_messages_order import ListMessagesOrder
+    from .list_messages_response import ListMessagesResponse
     from .list_run_steps_order import ListRunStepsOrder
     from .list_run_steps_response import ListRunStepsResponse
     from .list_runs_order import ListRunsOrder
@@ -258,6 +260,8 @@ else:
         "FileSearchRankingOptions": ".file_search_ranking_options",
         "FunctionObject": ".function_object",
         "FunctionParameters": ".function_parameters",
+        "ListMessagesOrder": ".list_messages_order",
+        "ListMessagesResponse": ".list_messages_response",
         "ListRunStepsOrder": ".list_run_steps_order",
         "ListRunStepsResponse": ".list_run_steps_response",
         "ListRunsOrder": ".list_runs_order",
@@ -393,6 +397,8 @@ __all__ = (
     "FileSearchRankingOptions",
     "FunctionObject",
     "FunctionParameters",
+    "ListMessagesOrder",
+    "ListMessagesResponse",
     "ListRunsOrder",
     "ListRunsResponse",
     "ListRunStepsOrder",

@@ -264,6 +264,69 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _list_messages(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    from threadruns_api.api.default import list_messages
+    from threadruns_api.models import ListMessagesOrder
+
+    return list_messages._get_kwargs(
+        thread_id=path["thread_id"],
+        after=_plain(query.get("after", UNSET)),
+        before=_plain(query.get("before", UNSET)),
+        limit=_plain(query.get("limit", UNSET)),
+        order=_enum(ListMessagesOrder, query.get("order", UNSET)),
+        run_id=_plain(query.get("run_id", UNSET)),
+    )
+
+
+LIST_MESSAGES = Operation(
+    id="listMessages",
+    name="list",
+    method="GET",
+    path="/threads/{thread_id}/messages",
+    params=(
+        Param("thread_id", "thread_id", "path", True, {"type": "string"}),
+        Param("after", "after", "query", False, {"type": "string"}),
+        Param("before", "before", "query", False, {"type": "string"}),
+        Param("limit", "limit", "query", False, {"type": "integer", "minimum": 1, "maximum": 100}),
+        Param("order", "order", "query", False, {"type": "string", "enum": ["asc", "desc"]}),
+        Param("run_id", "run_id", "query", False, {"type": "string"}),
+    ),
+    body_model=None,
+    response_model="ListMessagesResponse",
+    item_model="MessageObject",
+    stream=False,
+    build=_list_messages,
+    schemas=SCHEMAS,
+)
+
+
+def _get_message(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    from threadruns_api.api.default import get_message
+
+    return get_message._get_kwargs(
+        message_id=path["message_id"],
+        thread_id=path["thread_id"],
+    )
+
+
+GET_MESSAGE = Operation(
+    id="getMessage",
+    name="retrieve",
+    method="GET",
+    path="/threads/{thread_id}/messages/{message_id}",
+    params=(
+        Param("message_id", "message_id", "path", True, {"type": "string"}),
+        Param("thread_id", "thread_id", "path", True, {"type": "string"}),
+    ),
+    body_model=None,
+    response_model="MessageObject",
+    item_model=None,
+    stream=False,
+    build=_get_message,
+    schemas=SCHEMAS,
+)
+
+
 def _list_runs(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
     from threadruns_api.api.default import list_runs
     from threadruns_api.models import ListRunsOrder
@@ -568,11 +631,11 @@ SUBMIT_TOOL_OUTPUTS_TO_RUN = Operation(
             True,
             {
                 "type": "array",
-                "minItems": 1,
                 "items": {
                     "type": "object",
                     "properties": {"tool_call_id": {"type": "string"}, "output": {"type": "string"}},
                 },
+                "minItems": 1,
             },
         ),
         Param("stream", "stream", "body", False, {"type": ["boolean", "null"]}),

@@ -27,6 +27,22 @@ if TYPE_CHECKING:
     )
 
 
+class ListMessagesParams(RequestOptionParams, total=False):
+    """The arguments of ``list`` (GET /threads/{thread_id}/messages) besides its path parameters."""
+
+    after: str | NotGiven
+    before: str | NotGiven
+    limit: int | NotGiven
+    order: Literal["asc", "desc"] | NotGiven
+    run_id: str | NotGiven
+
+
+class GetMessageParams(RequestOptionParams, total=False):
+    """The arguments of ``retrieve`` (GET /threads/{thread_id}/messages/{message_id}) besides its path parameters."""
+
+    pass
+
+
 class ListRunsParams(RequestOptionParams, total=False):
     """The arguments of ``list`` (GET /threads/{thread_id}/runs) besides its path parameters."""
 

@@ -11,9 +11,20 @@ from threadruns._resource import AsyncAPIResource, SyncAPIResource
 if TYPE_CHECKING:
     from threadruns._resources.runs import AsyncRuns, Runs
 
+    from .messages import (
+        AsyncMessages,
+        Messages,
+    )
+
 
 class Threads(SyncAPIResource):
     """``client.beta.threads``."""
+
+    @cached_property
+    def messages(self) -> Messages:
+        from .messages import Messages
+
+        return Messages(self._client)
 
     @cached_property
     def runs(self) -> Runs:
@@ -24,6 +35,12 @@ class Threads(SyncAPIResource):
 
 class AsyncThreads(AsyncAPIResource):
     """``client.beta.threads``, awaited."""
+
+    @cached_property
+    def messages(self) -> AsyncMessages:
+        from .messages import AsyncMessages
+
+        return AsyncMessages(self._client)
 
     @cached_property
     def runs(self) -> AsyncRuns:

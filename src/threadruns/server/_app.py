@@ -1,9 +1,10 @@
-"""The Starlette app: the eight Runs operations under a prefix (``/v1`` by default).
+"""The Starlette app: every operation of the spec under a prefix (``/v1`` by default).
 
 Each handler validates the request against the spec, calls the store, and answers with the JSON the
 spec describes (run responses also carry ``openai-poll-after-ms``), or with an event stream when the
-body says ``stream: true``. Unknown paths and wrong methods answer 404 and 405 in the same error shape
-as every other error.
+body says ``stream: true``. The routes are the spec's paths and methods; an operation of the spec that
+has no handler here answers 501 naming it. Unknown paths and wrong methods answer 404 and 405 in the
+same error shape as every other error.
 """
 
 from __future__ import annotations
@@ -24,18 +25,14 @@ from ._faults import Faults
 from ._middleware import ServerMiddleware
 from ._objects import Json, Run
 from ._recorder import Recorder
+from ._spec import load_spec
 from ._state import RunStore
 from ._streaming import EventSource, EventStreamResponse, StreamFaults
 from ._validation import ValidRequest, validate_request
 
 logger = logging.getLogger("threadruns.server")
 
-RUNS = "/threads/{thread_id}/runs"
-RUN = RUNS + "/{run_id}"
-CANCEL = RUN + "/cancel"
-SUBMIT = RUN + "/submit_tool_outputs"
-STEPS = RUN + "/steps"
-STEP = STEPS + "/{step_id}"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 Handler = Callable[[Request, ValidRequest], Awaitable[Response]]
@@ -62,16 +59,27 @@ class RunsApi:
         self.options = options
 
     def build(self) -> Starlette:
-        """The Starlette app with the eight operations, error handlers and the server middleware."""
+        """The Starlette app with the spec's operations, error handlers and the server middleware."""
         prefix = self.options.prefix.rstrip("/")
-        operations: dict[str, dict[str, Handler]] = {
-            RUNS: {"GET": self.list_runs, "POST": self.create_run},
-            RUN: {"GET": self.get_run, "POST": self.modify_run},
-            CANCEL: {"POST": self.cancel_run},
-            SUBMIT: {"POST": self.submit_tool_outputs},
-            STEPS: {"GET": self.list_run_steps},
-            STEP: {"GET": self.get_run_step},
+        implemented: dict[str, Handler] = {
+            "listRuns": self.list_runs,
+            "createRun": self.create_run,
+            "getRun": self.get_run,
+            "modifyRun": self.modify_run,
+            "cancelRun": self.cancel_run,
+            "submitToolOutputsToRun": self.submit_tool_outputs,
+            "listRunSteps": self.list_run_steps,
+            "getRunStep": self.get_run_step,
+            "listMessages": self.list_messages,
+            "getMessage": self.get_message,
         }
+        operations: dict[str, dict[str, Handler]] = {}
+        for template, item in load_spec().get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    op_id = item[method].get("operationId", f"{method} {template}")
+                    handler = implemented.get(op_id) or _not_implemented(op_id, method.upper(), template)
+                    operations.setdefault(template, {})[method.upper()] = handler
         routes = [
             Route(prefix + template, self._endpoint(template, handlers), methods=list(handlers))
             for template, handlers in operations.items()
@@ -172,6 +180,24 @@ class RunsApi:
         params = request.path_params
         return JSONResponse(self.store.get_step(params["thread_id"], params["run_id"], params["step_id"]))
 
+    async def list_messages(self, request: Request, valid: ValidRequest) -> Response:
+        """listMessages (with its ``run_id`` filter)."""
+        query = valid.query
+        page = self.store.list_messages(
+            request.path_params["thread_id"],
+            limit=query.get("limit", 20),
+            order=query.get("order", "desc"),
+            after=query.get("after"),
+            before=query.get("before"),
+            run_id=query.get("run_id"),
+        )
+        return JSONResponse(page)
+
+    async def get_message(self, request: Request, valid: ValidRequest) -> Response:
+        """getMessage."""
+        params = request.path_params
+        return JSONResponse(self.store.get_message(params["thread_id"], params["message_id"]))
+
     # Helpers -----------------------------------------------------------------------------------------
 
     def _endpoint(self, template: str, handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
@@ -218,6 +244,16 @@ class RunsApi:
             on_disconnect=self.recorder.stream_disconnected,
             on_close=lambda: self.store.end_stream(run),  # also when the events were never asked for
         )
+
+
+def _not_implemented(op_id: str, method: str, template: str) -> Handler:
+    """The handler of an operation the spec has and this server does not: 501, naming it."""
+
+    async def handler(request: Request, valid: ValidRequest) -> Response:
+        message = f"The operation {op_id} ({method} {template}) is in the spec but not implemented by this server."
+        raise ApiError(501, message, type="server_error", code="not_implemented")
+
+    return handler
 
 
 async def _api_error_handler(request: Request, exc: Exception) -> Response:

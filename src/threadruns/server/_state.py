@@ -262,6 +262,44 @@ class RunStore:
                 before=before,
             )
 
+    def list_messages(
+        self,
+        thread_id: str,
+        *,
+        limit: int,
+        order: Order,
+        after: str | None,
+        before: str | None,
+        run_id: str | None = None,
+    ) -> Json:
+        """listMessages: one page of the thread's messages (only those ``run_id`` wrote, when given)."""
+        with self.lock:
+            thread = self._thread(thread_id)
+            for run in thread.runs:
+                self._sync(run)
+            messages = [m for m in thread.messages if run_id is None or m.run_id == run_id]
+            return paginate(
+                messages,
+                item_id=lambda message: message.id,
+                to_json=lambda message: message.to_json(),
+                kind="message",
+                limit=limit,
+                order=order,
+                after=after,
+                before=before,
+            )
+
+    def get_message(self, thread_id: str, message_id: str) -> Json:
+        """getMessage."""
+        with self.lock:
+            thread = self._thread(thread_id)
+            for run in thread.runs:
+                self._sync(run)
+            for message in thread.messages:
+                if message.id == message_id:
+                    return message.to_json()
+            raise not_found("message", message_id)
+
     def get_step(self, thread_id: str, run_id: str, step_id: str) -> Json:
         """getRunStep."""
         with self.lock:
