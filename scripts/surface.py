@@ -179,6 +179,8 @@ class Surface:
     poll_stop_statuses: list[str]
     schemas: dict[str, Any]
     methods: list[Method]
+    stream_events: tuple[tuple[str, str], ...] = ()
+    request_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def roots(self) -> list[Resource]:
@@ -409,8 +411,13 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     unknown = [s for s in statuses if s not in known]
     if unknown:
         raise SurfaceError(f"poll_stop_statuses names {unknown}, which RunObject.status does not list")
+    events = [(str(name), str(model)) for name, model in (trim.get("stream_events") or {}).items()]
+    missing = [model for _, model in events if model not in doc.components]
+    if missing:
+        raise SurfaceError(f"stream_events names {missing}, which the spec does not define")
+    headers = {str(k): str(v) for k, v in (trim.get("request_headers") or {}).items()}
     schemas = {name: doc.used[name] for name in sorted(doc.used)}
-    return Surface(resources, statuses, schemas, methods), annotate.models
+    return Surface(resources, statuses, schemas, methods, tuple(events), headers), annotate.models
 
 
 def _method(

@@ -39,6 +39,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # Keys that carry upstream prose or vendor extensions; never kept.
 PROSE_KEYS = {"description", "summary", "title", "example", "examples", "externalDocs"}
 SCHEMA_PREFIX = "#/components/schemas/"
+# Facts an upstream schema wrote beside a $ref, which the generator cannot honour (reported by main).
+DROPPED_BESIDE_REF: list[str] = []
 
 Json = Any
 
@@ -116,11 +118,46 @@ def _select(path: str, item: Json, chosen: list[tuple[str, frozenset[str] | None
     return kept if any(key in HTTP_METHODS for key in kept) else None
 
 
+# Component sections whose ``$ref``s are replaced by a copy of what they point at: the trimmed
+# document keeps only ``components/schemas`` (and its security scheme).
+INLINED_SECTIONS = ("responses", "parameters", "requestBodies", "headers", "examples", "pathItems", "links")
+
+
+def inline_component_refs(node: Json, components: Json, trail: tuple[str, ...] = ()) -> Json:
+    """``node`` with every ``$ref`` into a non-schema component section replaced by its target.
+
+    Facts written beside such a ``$ref`` (3.1 allows them) override the target's; a reference cycle
+    through those sections is an error, not a hang.
+    """
+    if isinstance(node, list):
+        return [inline_component_refs(item, components, trail) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/") and not ref.startswith(SCHEMA_PREFIX):
+        section, _, name = ref[len("#/components/") :].partition("/")
+        if section not in INLINED_SECTIONS:
+            raise ValueError(f"unsupported $ref {ref!r}: components/{section} is not a section update-spec knows")
+        if ref in trail:
+            raise ValueError(f"$ref cycle through {' -> '.join((*trail, ref))}")
+        target = components.get(section, {}).get(name)
+        if target is None:
+            raise ValueError(f"$ref {ref!r} points at a component the document does not define")
+        resolved = inline_component_refs(copy.deepcopy(target), components, (*trail, ref))
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        return {**resolved, **inline_component_refs(siblings, components, trail)}
+    return {key: inline_component_refs(value, components, trail) for key, value in node.items()}
+
+
 def trim(upstream: Json, config: Json) -> Json:
     """The configured paths (and methods) plus the transitive closure of the schemas they use."""
     chosen = selections(config)
+    components = upstream.get("components", {})
     paths = {}
-    for path, item in upstream.get("paths", {}).items():
+    for path, raw_item in upstream.get("paths", {}).items():
+        if not any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix, _ in chosen):
+            continue  # only the selected paths are read: the rest of upstream may use what this does not know
+        item = inline_component_refs(raw_item, components)
         kept = _select(path, item, chosen)
         if kept is not None:
             paths[path] = kept
@@ -219,7 +256,10 @@ def normalise_schema(node: Json, *, tag_position: bool = False) -> Json:
             del out["allOf"]
             out.update(refs[0])
     if "$ref" in out and len(out) > 1:
-        # Siblings of $ref are ignored by the generator; keep only the reference.
+        # Siblings of $ref are ignored by the generator; keep only the reference, and say what was dropped.
+        facts = sorted(key for key in out if key not in ("$ref", "x-default"))
+        if facts:
+            DROPPED_BESIDE_REF.append(f"{out['$ref'].rsplit('/', 1)[-1]}: {', '.join(facts)}")
         out = {"$ref": out["$ref"]}
     if nullable:
         out = _make_nullable(out)
@@ -432,6 +472,7 @@ def hoist_named_schemas(doc: Json, config: Json) -> None:
 
 
 def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
+    DROPPED_BESIDE_REF.clear()
     doc = trim(upstream, config)
     hoist_named_schemas(doc, config)
     doc = normalise(doc, config)
@@ -570,6 +611,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     lock.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({len(_operations(doc))} operations, {len(doc['components']['schemas'])} schemas)")
+    for note in dict.fromkeys(DROPPED_BESIDE_REF):
+        print(f"note: facts beside a $ref to {note} were dropped (state them in trim.yaml schema_facts)")
     print("API diff against the previous document:" if diff else "API diff: no changes")
     for line in diff:
         print("  " + line)

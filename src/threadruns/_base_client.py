@@ -21,7 +21,6 @@ from typing import Any, Generic, Self, TypeVar
 import httpx
 
 from ._constants import (
-    ASSISTANTS_BETA_HEADER,
     DEFAULT_BASE_URL,
     DEFAULT_CONNECTION_LIMITS,
     JSON_DECODE_ERRORS,
@@ -196,9 +195,11 @@ class BaseClient(Generic[_HttpClientT]):
         headers = {
             "Accept": "application/json",
             "User-Agent": user_agent(),
-            "OpenAI-Beta": ASSISTANTS_BETA_HEADER,
             "Authorization": f"Bearer {api_key}",
         }
+        from threadruns_api.resources._operations import REQUEST_HEADERS  # the API version header, from the spec
+
+        headers.update(REQUEST_HEADERS)
         if self.organization:
             headers["OpenAI-Organization"] = self.organization
         if self.project:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from threadruns_api.models import RunObject
+from threadruns_api.resources import _operations as _ops
 
 from ._client import Client
 from ._exceptions import APIError, APIStatusError, PollTimeoutError, ThreadRunsError
@@ -45,8 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     listing = runs.add_parser("list", parents=[common], help="list the runs of a thread")
     listing.add_argument("thread_id")
     listing.add_argument("--all", action="store_true", help="follow every page")
-    listing.add_argument("--limit", type=int, help="page size, 1..100")
-    listing.add_argument("--order", choices=("asc", "desc"))
+    limit, order = (_ops.LIST_RUNS.by_name[name].schema for name in ("limit", "order"))
+    listing.add_argument("--limit", type=int, help=f"page size, {limit.get('minimum')}..{limit.get('maximum')}")
+    listing.add_argument("--order", choices=order.get("enum"))
 
     create = runs.add_parser("create", parents=[common], help="create a run")
     create.add_argument("thread_id")

@@ -14,7 +14,6 @@ INITIAL_RETRY_DELAY = 0.5  # seconds; doubles on every retry
 MAX_RETRY_DELAY = 8.0  # cap of the exponential backoff
 MAX_RETRY_AFTER = 60.0  # a server-given retry-after above this is ignored (backoff is used instead)
 
-ASSISTANTS_BETA_HEADER = "assistants=v2"
 # What json.loads raises on bytes that are not usable JSON (too deep included): caught wherever JSON is decoded.
 JSON_DECODE_ERRORS = (ValueError, UnicodeDecodeError, RecursionError)
 RAW_BODY_PREVIEW = 500  # characters of a non-JSON error body kept in the exception message

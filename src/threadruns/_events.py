@@ -14,17 +14,16 @@ from typing import Any, TypeAlias
 
 from threadruns_api.models import MessageDeltaObject, MessageObject, RunObject, RunStepDeltaObject, RunStepObject
 
+
+def _terminal_run_events() -> frozenset[str]:
+    """The run events after which a stream is over: ``thread.run.<status>`` for each status polling stops at."""
+    from threadruns_api.resources._operations import POLL_STOP_STATUSES
+
+    return frozenset(f"thread.run.{status}" for status in POLL_STOP_STATUSES)
+
+
 # A run stream ends after one of these (or after ``done``).
-TERMINAL_RUN_EVENTS = frozenset(
-    {
-        "thread.run.completed",
-        "thread.run.failed",
-        "thread.run.cancelled",
-        "thread.run.expired",
-        "thread.run.incomplete",
-        "thread.run.requires_action",
-    }
-)
+TERMINAL_RUN_EVENTS = _terminal_run_events()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +79,39 @@ AssistantStreamEvent: TypeAlias = (
 )
 
 
+def _payload_models() -> tuple[tuple[str, bool, type[Any]], ...]:
+    """(name or prefix, is a prefix, model) for each event of the spec (``openapi/trim.yaml``: stream_events)."""
+    from threadruns_api import models
+    from threadruns_api.resources._operations import STREAM_EVENTS
+
+    return tuple(
+        (pattern.removesuffix("*"), pattern.endswith(".*"), getattr(models, model)) for pattern, model in STREAM_EVENTS
+    )
+
+
+_PAYLOADS = _payload_models()
+# The typed event each payload model arrives in; a model without one arrives as UnknownEvent.
+_WRAPPERS: dict[type[Any], Any] = {
+    RunObject: RunEvent,
+    RunStepObject: RunStepEvent,
+    RunStepDeltaObject: RunStepDeltaEvent,
+    MessageObject: MessageEvent,
+    MessageDeltaObject: MessageDeltaEvent,
+}
+
+
 def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
     """The typed event for an SSE event name and its decoded JSON payload."""
     if isinstance(payload, dict):
-        try:
-            if name.startswith("thread.run.step."):
-                if name == "thread.run.step.delta":
-                    return _typed(RunStepDeltaEvent(name, RunStepDeltaObject.from_dict(payload)))
-                return _typed(RunStepEvent(name, RunStepObject.from_dict(payload)))
-            if name.startswith("thread.message."):
-                if name == "thread.message.delta":
-                    return _typed(MessageDeltaEvent(name, MessageDeltaObject.from_dict(payload)))
-                return _typed(MessageEvent(name, MessageObject.from_dict(payload)))
-            if name.startswith("thread.run."):
-                return _typed(RunEvent(name, RunObject.from_dict(payload)))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            pass
+        for pattern, prefix, model in _PAYLOADS:
+            if name == pattern or (prefix and name.startswith(pattern)):
+                wrapper = _WRAPPERS.get(model)
+                if wrapper is None:
+                    break
+                try:
+                    return _typed(wrapper(name, model.from_dict(payload)))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    break
     return UnknownEvent(name, payload)
 
 

@@ -126,7 +126,9 @@ class _StreamState:
 
     def final_messages(self) -> list[MessageObject]:
         self._check_read_to_the_end()
-        return [m for m in self.messages.values() if str(m.status) == "completed"]
+        from threadruns_api.models import MessageObjectStatus
+
+        return [m for m in self.messages.values() if str(m.status) == MessageObjectStatus.COMPLETED]
 
     def _check_read_to_the_end(self) -> None:
         """Called once the rest of the stream was read: if the end was never seen, it was closed early."""

@@ -67,6 +67,14 @@ def _new_stop_status(spec: Json, trim: Json) -> None:
     trim["poll_stop_statuses"].append("paused")
 
 
+def _new_answer_field(spec: Json, trim: Json) -> None:
+    spec["components"]["schemas"]["RunObject"]["properties"]["service_tier"] = {"type": ["string", "null"]}
+
+
+def _new_enum_value(spec: Json, trim: Json) -> None:
+    spec["components"]["schemas"]["ReasoningEffort"]["anyOf"][0]["enum"].append("ultra")
+
+
 CHANGES: dict[str, Callable[[Json, Json], None]] = {
     "new_body_field": _new_body_field,
     "new_query_param": _new_query_param,
@@ -74,13 +82,35 @@ CHANGES: dict[str, Callable[[Json, Json], None]] = {
     "tightened": _tightened,
     "removed_field": _removed_field,
     "new_stop_status": _new_stop_status,
+    "new_answer_field": _new_answer_field,
+    "new_enum_value": _new_enum_value,
+    "reshaped": lambda spec, trim: None,  # see _reshape: it goes through update-spec, as upstream would
 }
+
+
+def _reshape(spec: Json, trim: Json) -> Json:
+    """The same API as upstream might spell it: RunStatus inline in RunObject, nullable fields as anyOf,
+    then taken through update-spec against the committed document."""
+    import update_spec
+
+    upstream = copy.deepcopy(spec)
+    schemas = upstream["components"]["schemas"]
+    schemas["RunObject"]["properties"]["status"] = copy.deepcopy(schemas.pop("RunStatus"))
+    for prop in schemas["CreateRunRequest"]["properties"].values():
+        kind = prop.get("type")
+        if isinstance(kind, list) and "null" in kind and len(kind) == 2:
+            inner = {**prop, "type": next(k for k in kind if k != "null")}
+            prop.clear()
+            prop["anyOf"] = [inner, {"type": "null"}]
+    return update_spec.build(upstream, trim, spec)
 
 
 def _regenerate(name: str, base: Path) -> Path:
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     trim = yaml.safe_load(TRIM.read_text(encoding="utf-8"))
     CHANGES[name](spec, trim)
+    if name == "reshaped":
+        spec = _reshape(spec, trim)
     folder = base / name
     folder.mkdir()
     (folder / "threads-runs.yaml").write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
@@ -273,3 +303,73 @@ def test_public_names_and_signatures_match_the_committed_snapshot() -> None:
         ["run_id", "positional or keyword", "str", None],
         ["thread_id", "keyword-only", "str", None],
     ]
+
+
+SNIPPET = """
+import threadruns
+
+client = threadruns.Client(api_key="k")
+run = client.runs.create("thread_1", assistant_id="asst_1", {argument})
+run = client.runs.create_and_poll(thread_id="thread_1", assistant_id="asst_1", {argument})
+print(run.status)
+"""
+
+
+def _mypy(tmp_path: Path, package: Path, argument: str) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` on a user's snippet, against the given generated package."""
+    snippet = tmp_path / f"user_{abs(hash((package, argument)))}.py"
+    snippet.write_text(SNIPPET.format(argument=argument), encoding="utf-8")
+    env = {**os.environ, "MYPYPATH": os.pathsep.join([str(package), str(ROOT / "src")])}
+    command = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", os.devnull, str(snippet)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+
+
+def test_mypy_accepts_a_new_argument_only_once_the_spec_has_it(regenerated: dict[str, Path], tmp_path: Path) -> None:
+    accepted = _mypy(tmp_path, regenerated["new_body_field"], 'service_tier="flex"')
+    assert accepted.returncode == 0, accepted.stdout
+    before = _mypy(tmp_path, ROOT / "generated", 'service_tier="flex"')
+    assert before.returncode == 1
+    assert 'Unexpected keyword argument "service_tier"' in before.stdout
+
+
+def test_mypy_rejects_a_removed_argument(regenerated: dict[str, Path], tmp_path: Path) -> None:
+    assert _mypy(tmp_path, ROOT / "generated", "top_p=0.5").returncode == 0
+    removed = _mypy(tmp_path, regenerated["removed_field"], "top_p=0.5")
+    assert removed.returncode == 1
+    assert 'Unexpected keyword argument "top_p"' in removed.stdout
+
+
+def test_a_new_answer_field_is_typed_and_kept(regenerated: dict[str, Path]) -> None:
+    got = _drive(
+        regenerated["new_answer_field"],
+        """
+        RUN["service_tier"] = "flex"
+        run = client.runs.retrieve("run_1", thread_id="thread_1")
+        print(json.dumps({"tier": run.service_tier, "dumped": run.to_dict()["service_tier"],
+                          "extra": "service_tier" in run.additional_properties}))
+        """,
+    )
+    assert got == {"tier": "flex", "dumped": "flex", "extra": False}
+
+
+def test_a_new_request_enum_value_is_accepted_only_once_the_spec_has_it(regenerated: dict[str, Path]) -> None:
+    body = """
+        bad = refused(lambda: client.runs.create("thread_1", assistant_id="asst_1", reasoning_effort="ultra"))
+        print(json.dumps({"bad": bad, "sent": [s["body"] for s in sent]}))
+        """
+    got = _drive(regenerated["new_enum_value"], body)
+    assert got == {"bad": None, "sent": [{"assistant_id": "asst_1", "reasoning_effort": "ultra"}]}
+    committed = _drive(ROOT / "generated", body)
+    assert committed["bad"].startswith("ValueError: reasoning_effort must be one of")
+    assert committed["sent"] == []
+
+
+def test_a_reshaped_upstream_schema_changes_nothing_public(regenerated: dict[str, Path]) -> None:
+    """Upstream spelling RunStatus inline and nullables as anyOf: the same public names and signatures,
+    and the semantic spec diff is empty."""
+    import spec_diff
+
+    out = regenerated["reshaped"]
+    assert _surface_changes(out) == []
+    reshaped = yaml.safe_load((out / "threadruns_api" / "openapi.yaml").read_text(encoding="utf-8"))
+    assert spec_diff.diff(yaml.safe_load(SPEC.read_text(encoding="utf-8")), reshaped) == []

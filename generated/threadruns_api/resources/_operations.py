@@ -11,6 +11,18 @@ from threadruns_api.types import UNSET
 # The statuses at which polling returns (openapi/trim.yaml: poll_stop_statuses).
 POLL_STOP_STATUSES = frozenset(["requires_action", "cancelled", "failed", "completed", "incomplete", "expired"])
 
+# Event name (or prefix, ending in ".*") -> payload model, first match first (openapi/trim.yaml: stream_events).
+STREAM_EVENTS: tuple[tuple[str, str], ...] = (
+    ("thread.run.step.delta", "RunStepDeltaObject"),
+    ("thread.run.step.*", "RunStepObject"),
+    ("thread.message.delta", "MessageDeltaObject"),
+    ("thread.message.*", "MessageObject"),
+    ("thread.run.*", "RunObject"),
+)
+
+# Headers every request carries (openapi/trim.yaml: request_headers).
+REQUEST_HEADERS: dict[str, str] = {"OpenAI-Beta": "assistants=v2"}
+
 # Component schemas the arguments refer to (`$ref` by name), with only the keywords the client checks.
 SCHEMAS: dict[str, Any] = {
     "AssistantSupportedModels": {

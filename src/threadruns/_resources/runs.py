@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
+from threadruns_api.models.run_status import RunStatus
 from threadruns_api.resources import _operations as _ops
 from threadruns_api.resources import runs as _generated
 
@@ -261,7 +262,7 @@ class Runs(_generated.Runs):
                     poll_timeout=poll_timeout,
                     **_poll_options(carried),
                 )
-            if str(run.status) != "requires_action":
+            if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
             _rounds_left(run, rounds, max_rounds)
             rounds += 1
@@ -433,7 +434,7 @@ class AsyncRuns(_generated.AsyncRuns):
                     poll_timeout=poll_timeout,
                     **_poll_options(carried),
                 )
-            if str(run.status) != "requires_action":
+            if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
             _rounds_left(run, rounds, max_rounds)
             rounds += 1
