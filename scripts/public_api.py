@@ -169,3 +169,23 @@ def diff(old: Surface, new: Surface) -> list[str]:
         else:
             lines.append((False, f"{path}: {before} -> {after}"))
     return [("BREAKING " if breaking else "         ") + text for breaking, text in lines]
+
+
+def collect_isolated(src: Path, generated: Path) -> Surface:
+    """``collect`` in a fresh interpreter (parsing never shares a process with its caller's state)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, __file__, str(src), str(generated)], capture_output=True, text=True, check=False, timeout=300
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"reading the public API failed:\n{proc.stderr}")
+    surface: Surface = json.loads(proc.stdout)
+    return surface
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(dumps(collect(Path(sys.argv[1]), Path(sys.argv[2]))), end="")

@@ -31,13 +31,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import public_api
 import spec_diff
-from surface import SurfaceError, build_surface, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "threads-runs.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 TEMPLATES = ROOT / "templates"
 TRIM = ROOT / "openapi" / "trim.yaml"
+SCRIPTS = ROOT / "scripts"
 GENERATED = ROOT / "generated"
 PACKAGE = "threadruns_api"
 GENERATOR = "openapi-python-client"
@@ -98,11 +98,11 @@ def generate(dest: Path, spec: Path = SPEC, trim: Path = TRIM) -> dict[str, obje
         )
         if "warning" in output.lower():
             raise GenerationError(f"the generator warned:\n{output}")
-        try:
-            surface, models = build_surface(spec, CONFIG, TEMPLATES, yaml.safe_load(trim.read_text(encoding="utf-8")))
-        except SurfaceError as exc:
-            raise GenerationError(f"the client surface cannot be generated: {exc}") from None
-        render(surface, models, TEMPLATES, out)
+        # The resource layer (scripts/surface.py), in its own interpreter like the generator.
+        _run(
+            [sys.executable, str(SCRIPTS / "surface.py"), str(spec), str(CONFIG), str(TEMPLATES), str(trim), str(out)],
+            work,
+        )
         ruff = str(BIN / "ruff")
         isolated = ["--isolated", "--no-cache", "--quiet", "--target-version=py311"]
         _run([ruff, "check", *isolated, "--fix-only", "--exit-zero", "--select=I,F401", str(out)], cwd=work)
@@ -122,7 +122,7 @@ def generate(dest: Path, spec: Path = SPEC, trim: Path = TRIM) -> dict[str, obje
             "templates_sha256": _sha256(TEMPLATES),
             "operations": len(list((out / "api").rglob("*.py"))) - len(list((out / "api").rglob("__init__.py"))),
             "models": len(list((out / "models").glob("*.py"))) - 1,
-            "resources": len([r for r in surface.resources if not r.is_namespace]),
+            "resources": len(yaml.safe_load(trim.read_text(encoding="utf-8")).get("resources") or {}),
             "modules": len(modules),
             "lines": sum(len(m.read_text(encoding="utf-8").splitlines()) for m in modules),
         }
@@ -133,7 +133,7 @@ def generate(dest: Path, spec: Path = SPEC, trim: Path = TRIM) -> dict[str, obje
         shutil.copytree(out, target)
         (dest / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n", encoding="utf-8")
         # The public surface (generated resources and hand-written helpers alike), as a reviewed snapshot.
-        (dest / SURFACE).write_text(public_api.dumps(public_api.collect(SRC, dest)), encoding="utf-8")
+        (dest / SURFACE).write_text(public_api.dumps(public_api.collect_isolated(SRC, dest)), encoding="utf-8")
         return provenance
 
 

@@ -550,3 +550,29 @@ def _models_of(method: Method) -> set[str]:
     for param in method.params:
         names.update(re.findall(r"\b([A-Z]\w+)\b", param.annotation))
     return names - {"Literal", "Sequence", "Mapping", "Any", "None"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``surface.py SPEC CONFIG TEMPLATES TRIM OUT``: render the resources of SPEC into OUT (a package folder).
+
+    The pipeline runs this in its own interpreter, as it runs the generator: parsing and template
+    compilation never share a process with whatever called the pipeline.
+    """
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 5:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    spec, config, templates, trim_path, out = map(Path, args)
+    try:
+        surface, models = build_surface(spec, config, templates, yaml.safe_load(trim_path.read_text(encoding="utf-8")))
+    except SurfaceError as exc:
+        print(f"the client surface cannot be generated: {exc}", file=sys.stderr)
+        return 1
+    render(surface, models, templates, out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

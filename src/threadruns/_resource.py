@@ -19,8 +19,9 @@ from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, parse_m
 from ._operation import Kwargs, Operation
 from ._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from ._response import RAW_RESPONSE
+from ._schema_check import check_schema
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
-from ._validation import check_id, check_schema
+from ._validation import check_id
 
 if TYPE_CHECKING:
     from ._streaming import AsyncRunStream, RunStream
@@ -48,8 +49,13 @@ def _options(
     return RequestOptions(timeout, max_retries, extra_headers, extra_query, extra_body)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def to_json(value: Any) -> Any:
     """Plain JSON data from a value that may hold generated models, dicts and lists."""
+    if type(value) in _SCALARS:
+        return value
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, Mapping):
