@@ -85,3 +85,16 @@ def test_bad_poll_arguments_raise_before_any_request(live: Live, bad: object) ->
     with pytest.raises((ValueError, TypeError), match="timeout"):
         live.call(lambda c: c.runs.poll("run_1", "thread_1", poll_timeout=bad))
     assert live.server.requests == []
+
+
+def test_poll_takes_openai_pythons_positional_order_and_sends_its_options_with_every_retrieval(paced: Live) -> None:
+    """``poll(run_id, thread_id, extra_headers, extra_query, extra_body, timeout, poll_interval_ms)``: each GET
+    carries the headers and the query, and the timeout bounds each one (the deadline is ``poll_timeout``)."""
+    paced.server.add_assistant("asst_1", script=Script.reply("done"))
+    thread = paced.server.add_thread(messages=["Hi"])
+    run = paced.call(lambda c: c.runs.create(thread, assistant_id="asst_1"))
+    final = paced.call(lambda c: c.runs.poll(run.id, thread, {"x-trace": "t1"}, {"probe": "1"}, None, 5.0, 10))
+    gets = [r for r in paced.server.requests if r.method == "GET"]
+    assert final.status == "completed" and len(gets) >= 2
+    assert all(r.path.endswith(f"/threads/{thread}/runs/{run.id}") for r in gets)
+    assert all(r.headers.get("x-trace") == "t1" and r.query == "probe=1" for r in gets)

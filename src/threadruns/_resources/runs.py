@@ -61,8 +61,8 @@ def _follow_up(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _poll_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options a helper hands to ``poll``: its retries and headers (its ``timeout`` is per request)."""
-    return {k: options[k] for k in ("max_retries", "extra_headers") if k in options}
+    """The options a helper hands to ``poll``: the request timeout, retries and headers of the first call."""
+    return {k: options[k] for k in ("timeout", "max_retries", "extra_headers") if k in options}
 
 
 def _bounded(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
@@ -124,7 +124,6 @@ class Runs(_generated.Runs):
         overall deadline (default 1 h): ``PollTimeoutError`` carries the last run seen,
         and no request outlives it. ``timeout`` bounds each retrieval.
         """
-        del extra_body  # a GET has no body; taken for openai-python's signature
         interval = poll_interval_seconds(poll_interval_ms)
         deadline = Deadline(poll_timeout)
         per_request, retries = _poll_setup(self._client.timeout, timeout, max_retries, self._client.max_retries)
@@ -142,6 +141,7 @@ class Runs(_generated.Runs):
                     thread_id=thread_id,
                     extra_headers=extra_headers,
                     extra_query=extra_query,
+                    extra_body=extra_body,
                     timeout=bounded,
                     max_retries=0,
                 )
@@ -305,7 +305,6 @@ class AsyncRuns(_generated.AsyncRuns):
         """Retrieve the run until polling should stop; ``poll_timeout`` is an overall deadline."""
         import asyncio  # only async polling needs it; not loaded by `import threadruns`
 
-        del extra_body
         interval = poll_interval_seconds(poll_interval_ms)
         deadline = Deadline(poll_timeout)
         per_request, retries = _poll_setup(self._client.timeout, timeout, max_retries, self._client.max_retries)
@@ -323,6 +322,7 @@ class AsyncRuns(_generated.AsyncRuns):
                     thread_id=thread_id,
                     extra_headers=extra_headers,
                     extra_query=extra_query,
+                    extra_body=extra_body,
                     timeout=bounded,
                     max_retries=0,
                 )
