@@ -181,6 +181,9 @@ class Surface:
     methods: list[Method]
     stream_events: tuple[tuple[str, str], ...] = ()
     request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    stream_end: dict[str, str] = field(default_factory=dict)
+    stream_error_event: str = "error"
 
     @property
     def roots(self) -> list[Resource]:
@@ -417,7 +420,16 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
         raise SurfaceError(f"stream_events names {missing}, which the spec does not define")
     headers = {str(k): str(v) for k, v in (trim.get("request_headers") or {}).items()}
     schemas = {name: doc.used[name] for name in sorted(doc.used)}
-    return Surface(resources, statuses, schemas, methods, tuple(events), headers), annotate.models
+    answers = {str(k): str(v) for k, v in (trim.get("response_headers") or {}).items()}
+    missing_headers = sorted({"request_id", "poll_after_ms"} - answers.keys())
+    if missing_headers:
+        raise SurfaceError(f"response_headers lacks {missing_headers}")
+    end = {str(k): str(v) for k, v in (trim.get("stream_end") or {}).items()}
+    if stream_ops and set(end) != {"event", "data"}:
+        raise SurfaceError("stream_end must give the closing event's name and data line")
+    surface = Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end)
+    surface.stream_error_event = str(trim.get("stream_error_event", "error"))
+    return surface, annotate.models
 
 
 def _method(

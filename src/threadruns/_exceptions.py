@@ -112,7 +112,9 @@ class APIStatusError(APIError):
         super().__init__(message, response.request, body=body)
         self.response = response
         self.status_code = response.status_code
-        self.request_id = response.headers.get("x-request-id")
+        from threadruns_api.resources._operations import REQUEST_ID_HEADER  # loaded with the first error
+
+        self.request_id = response.headers.get(REQUEST_ID_HEADER)
 
 
 class BadRequestError(APIStatusError):

@@ -32,7 +32,9 @@ def is_terminal(run: RunObject) -> bool:
 
 def next_interval(headers: httpx.Headers, poll_interval: float | None) -> float:
     """``openai-poll-after-ms`` when the server sends it, else ``poll_interval`` (seconds), else 1 s."""
-    raw = headers.get("openai-poll-after-ms")
+    from threadruns_api.resources._operations import POLL_AFTER_MS_HEADER
+
+    raw = headers.get(POLL_AFTER_MS_HEADER)
     if raw is not None:
         try:
             seconds = float(raw) / 1000

@@ -34,7 +34,9 @@ class APIResponse(Generic[_T]):
 
     @property
     def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("x-request-id")
+        from threadruns_api.resources._operations import REQUEST_ID_HEADER
+
+        request_id: str | None = self.http_response.headers.get(REQUEST_ID_HEADER)
         return request_id
 
     @property

@@ -43,7 +43,11 @@ class _StreamState:
             raise APIResponseValidationError(
                 response, None, f"Expected an event stream, got content-type {content_type!r}"
             )
+        from threadruns_api.resources._operations import STREAM_END_DATA, STREAM_END_EVENT, STREAM_ERROR_EVENT
+
         from ._events import TERMINAL_RUN_EVENTS, MessageEvent, RunEvent, parse_event
+
+        self._end_data, self._end_event, self._error_event = STREAM_END_DATA, STREAM_END_EVENT, STREAM_ERROR_EVENT
 
         self._parse_event = parse_event
         self._terminal = TERMINAL_RUN_EVENTS
@@ -52,7 +56,7 @@ class _StreamState:
 
     def handle(self, sse: ServerSentEvent) -> AssistantStreamEvent | None:
         """The typed event for one SSE event; None for the end marker; raises on ``error``."""
-        if sse.data == "[DONE]" or sse.event == "done":
+        if sse.data == self._end_data or sse.event == self._end_event:
             self.finished = True
             return None
         try:
@@ -61,7 +65,7 @@ class _StreamState:
             raise APIResponseValidationError(
                 self.response, sse.data[:200], f"Event {sse.event!r} carries invalid JSON data"
             ) from None
-        if sse.event == "error":
+        if sse.event == self._error_event:
             raise _error_event(payload, self.response.request)
         event = self._parse_event(sse.event, payload)
         if isinstance(event, self._run_event):

@@ -23,6 +23,15 @@ STREAM_EVENTS: tuple[tuple[str, str], ...] = (
 # Headers every request carries (openapi/trim.yaml: request_headers).
 REQUEST_HEADERS: dict[str, str] = {"OpenAI-Beta": "assistants=v2"}
 
+# Response headers the API sends without the spec declaring them (openapi/trim.yaml: response_headers).
+REQUEST_ID_HEADER = "x-request-id"
+POLL_AFTER_MS_HEADER = "openai-poll-after-ms"
+
+# How an event stream ends, and the event that reports an error (openapi/trim.yaml: stream_end, stream_error_event).
+STREAM_END_EVENT = "done"
+STREAM_END_DATA = "[DONE]"
+STREAM_ERROR_EVENT = "error"
+
 # Component schemas the arguments refer to (`$ref` by name), with only the keywords the client checks.
 SCHEMAS: dict[str, Any] = {
     "AssistantSupportedModels": {
