@@ -1,10 +1,11 @@
 """Typed events of a run's server-sent event stream.
 
 Each event keeps the SSE event name in ``.event`` and its payload, parsed into
-the generated model, in ``.data``. An event name this client does not know, or
-a payload that does not parse, arrives as ``UnknownEvent`` with the raw JSON:
-never dropped, never a crash. ``match event: case RunEvent(data=run): ...``
-type-checks.
+the generated model, in ``.data``. An event name this client does not know
+arrives as ``UnknownEvent`` with the raw JSON: never dropped. A known event
+whose payload is not its model raises ``InvalidEventPayload`` (the stream turns it
+into ``APIResponseValidationError`` naming the event): garbage is not passed on.
+``match event: case RunEvent(data=run): ...`` type-checks.
 """
 
 from __future__ import annotations
@@ -100,23 +101,26 @@ _WRAPPERS: dict[type[Any], Any] = {
 }
 
 
+class InvalidEventPayload(ValueError):
+    """A known event whose payload is not the model the spec gives it."""
+
+
 def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
     """The typed event for an SSE event name and its decoded JSON payload."""
-    if isinstance(payload, dict):
-        for pattern, prefix, model in _PAYLOADS:
-            if name == pattern or (prefix and name.startswith(pattern)):
-                wrapper = _WRAPPERS.get(model)
-                if wrapper is None:
-                    break
-                try:
-                    return _typed(wrapper(name, model.from_dict(payload)))
-                except (KeyError, TypeError, ValueError, AttributeError):
-                    break
+    for pattern, prefix, model in _PAYLOADS:
+        if name == pattern or (prefix and name.startswith(pattern)):
+            wrapper = _WRAPPERS.get(model)
+            if wrapper is None:
+                break
+            expected = model.__name__
+            if not isinstance(payload, dict):
+                raise InvalidEventPayload(f"expected a {expected} object, got {type(payload).__name__}")
+            try:
+                event = wrapper(name, model.from_dict(payload))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+                raise InvalidEventPayload(f"not a valid {expected}: {detail}") from None
+            if not isinstance(getattr(event.data, "id", None), str):
+                raise InvalidEventPayload(f"{expected}.id: expected a str, got {type(event.data.id).__name__}")
+            return event  # type: ignore[no-any-return]
     return UnknownEvent(name, payload)
-
-
-def _typed(event: AssistantStreamEvent) -> AssistantStreamEvent:
-    """``event``, or its raw form when its object has no usable string ``id``."""
-    if isinstance(getattr(event.data, "id", None), str):
-        return event
-    return UnknownEvent(event.event, event.data.to_dict())

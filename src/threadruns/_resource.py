@@ -139,9 +139,24 @@ def parser(op: Operation) -> Callable[[httpx.Response], Any]:
 
         def build(data: Any) -> Any:
             listing = model.from_dict(data)
+            # The page's own fields drive the walk: has_more must be a bool (bool("false") is True), the
+            # cursors str or null, and every item's id usable as the next cursor, checked as retrieve checks it.
+            if not isinstance(listing.has_more, bool):
+                raise TypeError(f"{name}.has_more: expected a bool, got {type(listing.has_more).__name__}")
+            for field in ("first_id", "last_id"):
+                cursor = getattr(listing, field)
+                if cursor is not None and not isinstance(cursor, str):
+                    raise TypeError(f"{name}.{field}: expected a str or null, got {type(cursor).__name__}")
+            if not isinstance(listing.data, list):
+                raise TypeError(f"{name}.data: expected a list, got {type(listing.data).__name__}")
             for index, item in enumerate(listing.data):
-                if not isinstance(getattr(item, "id", None), str):
-                    raise TypeError(f"data[{index}] has no string id")
+                item_id = getattr(item, "id", None)
+                if not isinstance(item_id, str):
+                    raise TypeError(f"{name}.data[{index}].id: expected a str, got {type(item_id).__name__}")
+                try:
+                    check_id("id", item_id)
+                except ValueError as exc:
+                    raise ValueError(f"{name}.data[{index}].{exc}") from None
             return listing
 
     elif "id" in attrs.fields_dict(model):
@@ -164,7 +179,7 @@ def parser(op: Operation) -> Callable[[httpx.Response], Any]:
 def _page_fields(listing: Any, *, backwards: bool, bound: Cursor) -> dict[str, Any]:
     return {
         "data": list(listing.data),
-        "has_more": bool(listing.has_more),
+        "has_more": listing.has_more,
         "first_id": listing.first_id,
         "last_id": listing.last_id,
         "backwards": backwards,

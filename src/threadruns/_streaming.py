@@ -67,7 +67,10 @@ class _StreamState:
             ) from None
         if sse.event == self._error_event:
             raise _error_event(payload, self.response.request)
-        event = self._parse_event(sse.event, payload)
+        try:
+            event = self._parse_event(sse.event, payload)
+        except ValueError as exc:  # a known event with a payload that is not its model
+            raise APIResponseValidationError(self.response, payload, f"Event {sse.event!r}: {exc}") from None
         if isinstance(event, self._run_event):
             self.last_run = event.data
         elif isinstance(event, self._message_event):

@@ -188,6 +188,28 @@ def test_malformed_list_page_raises_validation_error(driver: Driver, payload: An
         driver.first_page(lambda c: c.runs.list("thread_1"))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"has_more": "false"}, r"ListRunsResponse\.has_more: expected a bool, got str"),
+        ({"has_more": 1}, r"ListRunsResponse\.has_more: expected a bool, got int"),
+        ({"first_id": 7}, r"ListRunsResponse\.first_id: expected a str or null, got int"),
+        ({"data": [run_payload(id="run 1")]}, r"ListRunsResponse\.data\[0\]\.id must not contain whitespace"),
+    ],
+    ids=["has_more-str", "has_more-int", "first_id-int", "item-id-with-space"],
+)
+def test_a_page_whose_walk_fields_are_garbage_names_the_field_and_fetches_nothing_more(
+    driver: Driver, change: dict[str, Any], message: str
+) -> None:
+    """has_more is never coerced (bool("false") is True), and an item id is checked as retrieve checks it:
+    the error names the page's field, not an `after` argument the caller never gave."""
+    payload = {**list_payload([run_payload()], has_more=True), **change}
+    driver.client(lambda request: json_response(payload))
+    with pytest.raises(threadruns.APIResponseValidationError, match=message):
+        driver.collect(lambda c: c.runs.list("thread_1"))
+    assert len(driver.requests) == 1
+
+
 def test_malformed_second_page_raises_validation_error_during_iteration(driver: Driver) -> None:
     """A broken later page raises APIResponseValidationError from the iteration, not a raw KeyError."""
     pages = [

@@ -150,7 +150,7 @@ AREAS: tuple[Area, ...] = (
             Scenario(
                 "faults.stream-hostile-payloads",
                 "stream events with JSON nested 100 000 deep, or a message whose `id` is a list",
-                "`APIResponseValidationError` (too deep) or an `UnknownEvent` with the raw payload (unusable id)",
+                "`APIResponseValidationError` naming the event (too deep, or an `id` that is not a str)",
             ),
             Scenario(
                 "faults.redirect-not-followed",

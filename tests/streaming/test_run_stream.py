@@ -138,25 +138,35 @@ def test_breaking_out_of_a_stream_closes_the_connection() -> None:
                 live.close()
 
 
-# Faults a real server cannot easily produce: an event name nobody defined, and an unparseable payload.
+# Faults a real server cannot easily produce: an event name nobody defined, and a payload that is not its model.
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_unknown_events_and_unparseable_payloads_pass_through_raw(mode: str) -> None:
-    body = (
-        b'event: thread.run.created\ndata: {"unexpected": true}\n\n'
-        b'event: thread.vision.started\ndata: {"id": "v_1"}\n\n'
-        b"event: done\ndata: [DONE]\n\n"
-    )
+def test_unknown_events_pass_through_raw(mode: str) -> None:
+    body = b'event: thread.vision.started\ndata: {"id": "v_1"}\n\nevent: done\ndata: [DONE]\n\n'
     live = mock_sse_live(mode, body)
     try:
         events, _ = live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
     finally:
         live.close()
-    assert events == [
-        UnknownEvent("thread.run.created", {"unexpected": True}),
-        UnknownEvent("thread.vision.started", {"id": "v_1"}),
-    ]
+    assert events == [UnknownEvent("thread.vision.started", {"id": "v_1"})]
+
+
+@pytest.mark.parametrize(
+    ("payload", "detail"),
+    [
+        (b'{"unexpected": true}', r"not a valid RunObject: missing key 'id'"),
+        (b"[1, 2]", r"expected a RunObject object, got list"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_known_event_whose_payload_is_not_its_model_raises_naming_it(mode: str, payload: bytes, detail: str) -> None:
+    live = mock_sse_live(mode, b"event: thread.run.created\ndata: " + payload + b"\n\n")
+    try:
+        with pytest.raises(threadruns.APIResponseValidationError, match=r"Event 'thread\.run\.created': " + detail):
+            live.consume(lambda c: c.runs.stream(thread_id="thread_1", assistant_id="asst_1"))
+    finally:
+        live.close()
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

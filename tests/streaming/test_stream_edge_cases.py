@@ -18,7 +18,7 @@ LOOKUP = Script.call_tools([ToolCall("lookup", {"q": "x"})], then=Script.reply("
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_body_cut_in_the_middle_of_an_event_is_a_connection_error(mode: str) -> None:
     body = (
-        b'event: thread.run.created\ndata: {"id": "run_1", "object": "thread.run"}\n\n'
+        b'event: thread.vision.started\ndata: {"id": "v_1"}\n\n'  # an event this client does not know
         b'event: thread.run.in_progress\ndata: {"id": "run_1", "obj'  # the connection went away here
     )
     live = mock_sse_live(mode, body)
