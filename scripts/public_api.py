@@ -166,6 +166,9 @@ def diff(old: Surface, new: Surface) -> list[str]:
             lines.append((True, f"{path}: {before['kind']} -> {after['kind']}"))
         elif before["kind"] == "function":
             lines.extend(_param_changes(path, before, after))
+        elif before["kind"] in ("attribute", "property"):
+            # What a reader gets changed type (a widening such as "| None" breaks code that relied on it).
+            lines.append((True, f"{path}: type {before.get('type')} -> {after.get('type')}"))
         else:
             lines.append((False, f"{path}: {before} -> {after}"))
     return [("BREAKING " if breaking else "         ") + text for breaking, text in lines]

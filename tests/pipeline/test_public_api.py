@@ -102,3 +102,9 @@ def test_api_md_lists_every_method_of_every_resource_with_its_signature() -> Non
             expected.setdefault(resource, set()).add(_signature(name, entry))
     assert set(expected) == set(SECTIONS.values())
     assert _documented() == expected
+
+
+def test_an_attribute_whose_type_changes_breaks_readers() -> None:
+    old = {"c.E.status_code": {"kind": "attribute", "type": "int"}}
+    new = {"c.E.status_code": {"kind": "attribute", "type": "int | None"}}
+    assert public_api.diff(old, new) == ["BREAKING c.E.status_code: type int -> int | None"]
