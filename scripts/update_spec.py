@@ -471,12 +471,52 @@ def hoist_named_schemas(doc: Json, config: Json) -> None:
     doc["components"]["schemas"] = dict(sorted(schemas.items()))
 
 
+def _request_schemas(doc: Json) -> set[str]:
+    """Component schemas a request can carry (bodies and parameters, transitively)."""
+    roots = []
+    for item in doc["paths"].values():
+        roots.append(item.get("parameters", []))
+        for method in HTTP_METHODS:
+            op = item.get(method, {})
+            roots += [op.get("parameters", []), op.get("requestBody", {})]
+    return set(schema_closure(doc["components"]["schemas"], roots))
+
+
+def keep_answer_defaults(doc: Json) -> None:
+    """In schemas only answers use, a field's spec default stays ``default``: a missing key reads as it.
+
+    Elsewhere ``normalise`` keeps defaults as ``x-default`` data so that no request sends a value the
+    caller did not give. A field that refers to a shared scalar schema with a default gets that schema
+    inline, so the default applies to the answer alone.
+    """
+    schemas = doc["components"]["schemas"]
+    requests = _request_schemas(doc)
+    for name, schema in schemas.items():
+        if name in requests or not isinstance(schema, dict):
+            continue
+        for field, prop in (schema.get("properties") or {}).items():
+            if not isinstance(prop, dict):
+                continue
+            target = prop
+            ref = prop.get("$ref", "")
+            if ref.startswith(SCHEMA_PREFIX) and len(prop) == 1:
+                shared = schemas.get(ref[len(SCHEMA_PREFIX) :], {})
+                scalar = shared.get("type") in ("boolean", "string", "integer", "number") and "enum" not in shared
+                if not (scalar and "x-default" in shared):
+                    continue
+                target = {key: copy.deepcopy(value) for key, value in shared.items() if key != "description"}
+                schema["properties"][field] = target
+            if "x-default" in target:
+                target["default"] = target.pop("x-default")
+
+
 def build(upstream: Json, config: Json, previous: Json | None = None) -> Json:
     DROPPED_BESIDE_REF.clear()
     doc = trim(upstream, config)
     hoist_named_schemas(doc, config)
     doc = normalise(doc, config)
     add_known_facts(doc, config)
+    keep_answer_defaults(doc)
     map_discriminators(doc)
     check_error_schemas(doc)
     if previous is not None:

@@ -144,6 +144,18 @@ def test_unusable_2xx_body_raises_validation_error(driver: Driver, content: byte
     assert_exception_secret_free(info.value)
 
 
+def test_a_missing_key_with_a_spec_default_reads_as_that_default(driver: Driver) -> None:
+    """Compatible servers often omit parallel_tool_calls; the spec gives it a default of true, so the run
+    parses (lenient where the spec is), and to_dict() writes the default back."""
+    payload = run_payload()
+    del payload["parallel_tool_calls"]
+    driver.client(lambda request: json_response(payload))
+    run = driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
+    assert run.parallel_tool_calls is True
+    assert run.to_dict()["parallel_tool_calls"] is True
+    assert "parallel_tool_calls" not in run.additional_properties
+
+
 @pytest.mark.parametrize("missing", ["status", "id", "created_at", "tools"])
 def test_run_missing_a_required_key_raises_validation_error(driver: Driver, missing: str) -> None:
     """A RunObject without a required key raises APIResponseValidationError naming the key."""

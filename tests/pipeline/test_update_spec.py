@@ -563,6 +563,21 @@ def test_schema_names_hoist_an_inline_schema_under_its_stable_name() -> None:
         update_spec.build(copy.deepcopy(UPSTREAM), {**CONFIG, "schema_names": {"RunStatus": "A.missing"}})
 
 
+def test_answer_only_schemas_keep_their_defaults_and_request_schemas_do_not() -> None:
+    upstream = copy.deepcopy(UPSTREAM)
+    schemas = upstream["components"]["schemas"]
+    schemas["Flag"] = {"type": "boolean", "default": True}
+    schemas["A"]["properties"]["flag"] = ref("Flag")  # A is only an answer
+    schemas["A"]["properties"]["size"] = {"type": "integer", "default": 20}
+    schemas["CreateReq"]["properties"]["flag"] = ref("Flag")  # ...and Flag is also in a request
+    doc = update_spec.build(upstream, copy.deepcopy(CONFIG))
+    answer = doc["components"]["schemas"]["A"]["properties"]
+    assert answer["flag"] == {"type": "boolean", "default": True}  # inlined: the default is the answer's alone
+    assert answer["size"] == {"type": "integer", "default": 20}
+    assert doc["components"]["schemas"]["Flag"] == {"type": "boolean", "x-default": True}
+    assert doc["components"]["schemas"]["CreateReq"]["properties"]["temperature"]["x-default"] == 1
+
+
 def test_schema_facts_are_merged_and_a_stale_one_is_an_error() -> None:
     facts = {"CreateReq": {"properties": {"temperature": {"maximum": 2}}}, "Shared": {"minLength": 1}}
     doc = update_spec.build(copy.deepcopy(UPSTREAM), {**CONFIG, "schema_facts": facts})

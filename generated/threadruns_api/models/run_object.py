@@ -55,7 +55,7 @@ class RunObject:
         max_completion_tokens (int | None): Most completion tokens the run may use in total.
         truncation_strategy (None | TruncationObject):
         tool_choice (AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None):
-        parallel_tool_calls (bool): Whether the model may call several tools in one turn.
+        parallel_tool_calls (bool):  Default: True.
         response_format (AssistantsApiResponseFormatOptionAuto | None | ResponseFormatJsonObject |
             ResponseFormatJsonSchema | ResponseFormatText):
         temperature (float | None | Unset): Sampling temperature the run used.
@@ -85,7 +85,6 @@ class RunObject:
     max_completion_tokens: int | None
     truncation_strategy: None | TruncationObject
     tool_choice: AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None
-    parallel_tool_calls: bool
     response_format: (
         AssistantsApiResponseFormatOptionAuto
         | None
@@ -93,6 +92,7 @@ class RunObject:
         | ResponseFormatJsonSchema
         | ResponseFormatText
     )
+    parallel_tool_calls: bool = True
     temperature: float | None | Unset = UNSET
     top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -314,7 +314,7 @@ class RunObject:
         _tool_choice = d.pop("tool_choice", None)
         tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
-        parallel_tool_calls = d.pop("parallel_tool_calls")
+        parallel_tool_calls = d.pop("parallel_tool_calls", True)
 
         _response_format = d.pop("response_format", None)
         response_format = None if _response_format is None else _parse_response_format(_response_format)
@@ -348,8 +348,8 @@ class RunObject:
             run_object.max_completion_tokens = max_completion_tokens
             run_object.truncation_strategy = truncation_strategy
             run_object.tool_choice = tool_choice
-            run_object.parallel_tool_calls = parallel_tool_calls
             run_object.response_format = response_format
+            run_object.parallel_tool_calls = parallel_tool_calls
             run_object.temperature = temperature
             run_object.top_p = top_p
         else:
@@ -377,8 +377,8 @@ class RunObject:
                 max_completion_tokens,
                 truncation_strategy,
                 tool_choice,
-                parallel_tool_calls,
                 response_format,
+                parallel_tool_calls,
                 temperature,
                 top_p,
             )
