@@ -100,6 +100,7 @@ class Param:
     description: str
     schema: Any
     convert: str  # the expression handing the value to the generated ``_get_kwargs``
+    imports: list[str]  # the model classes that expression uses
 
 
 @dataclass
@@ -357,6 +358,10 @@ def _resources(trim: dict[str, Any]) -> list[Resource]:
             nodes.setdefault(".".join(parts[:depth]), Resource(".".join(parts[:depth]), None, None, {}))
         nodes[key] = Resource(key, entry.get("helpers"), entry["path"], dict(entry.get("methods") or {}))
     ordered = sorted(nodes.values(), key=lambda r: (r.key.count("."), r.key))
+    modules = [node.module for node in ordered]
+    clashes = sorted({m for m in modules if modules.count(m) > 1})
+    if clashes:
+        raise SurfaceError(f"resources {clashes} would share a module name: give them distinct last names")
     for node in ordered:
         if "." in node.key:
             nodes[node.key.rsplit(".", 1)[0]].children.append(node)
@@ -456,6 +461,7 @@ def _method(
             description=_one_line(description),
             schema=doc.facts(raw_schema),
             convert=_conversion(prop, f"{location}.get({py!r}, UNSET)"),
+            imports=sorted(_conversion_imports(prop)),
         )
 
     path_params: list[Param] = []
@@ -540,19 +546,13 @@ def render(surface: Surface, models: set[str], templates: Path, out: Path) -> li
         path.write_text(env.get_template(template).render(surface=surface, **context), encoding="utf-8")
         written.append(path)
 
-    conversions = sorted({c for m in surface.methods for p in m.query_params for c in _conv_names(p)})
     write("__init__.py", "init.py.jinja")
-    write("_operations.py", "operations.py.jinja", conversions=conversions)
+    write("_operations.py", "operations.py.jinja")
     write("params.py", "params.py.jinja", models=sorted(models))
     for resource in surface.resources:
-        used = sorted({m for method in resource.methods for m in _models_of(method) if m in models or m})
+        used = sorted({m for method in resource.methods for m in _models_of(method)})
         write(f"{resource.module}.py", "resource.py.jinja", resource=resource, models=used)
     return written
-
-
-def _conv_names(param: Param) -> list[str]:
-    match = re.match(r"_enum(?:_list)?\((\w+),", param.convert)
-    return [match.group(1)] if match else []
 
 
 def _models_of(method: Method) -> set[str]:

@@ -8,9 +8,6 @@ schemas are in ``_schema_check``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from ._types import NotGiven
 
 _FORBIDDEN_IN_IDS = ("/", "?", "#", "..")
@@ -36,8 +33,3 @@ def check_id(name: str, value: object) -> str:
 def check_optional_id(name: str, value: object) -> None:
     if not isinstance(value, NotGiven):
         check_id(name, value)
-
-
-def drop_not_given(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments the caller actually passed."""
-    return {key: value for key, value in values.items() if not isinstance(value, NotGiven)}

@@ -175,6 +175,29 @@ def test_run_with_wrong_field_types_raises_validation_error(driver: Driver) -> N
         driver.call(lambda c: c.runs.create("thread_1", assistant_id="asst_1"))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tools": "none"}, r"RunObject: tools: expected a list, got str"),
+        ({"tools": {"type": "code_interpreter"}}, r"RunObject: tools: expected a list, got dict"),
+    ],
+    ids=["list-as-str", "list-as-object"],
+)
+def test_a_list_field_of_the_wrong_json_type_is_refused(driver: Driver, change: dict[str, Any], message: str) -> None:
+    """A string is never iterated into a list of characters."""
+    driver.client(lambda request: json_response(run_payload(**change)))
+    with pytest.raises(threadruns.APIResponseValidationError, match=message):
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
+
+
+def test_a_model_is_never_built_from_a_list_of_pairs(driver: Driver) -> None:
+    """dict() would accept [["id", ...], ...]; a page item that is not a JSON object is refused."""
+    pairs = [list(item) for item in run_payload().items()]
+    driver.client(lambda request: json_response(list_payload([run_payload()], has_more=False) | {"data": [pairs]}))
+    with pytest.raises(threadruns.APIResponseValidationError, match=r"RunObject: expected an object, got list"):
+        driver.first_page(lambda c: c.runs.list("thread_1"))
+
+
 def test_step_missing_a_required_key_raises_validation_error(driver: Driver) -> None:
     """A RunStepObject without step_details raises APIResponseValidationError."""
     payload: dict[str, Any] = {"id": "step_1", "object": "thread.run.step"}

@@ -133,12 +133,13 @@ DOC: Json = {
 }
 CONFIG: Json = {"paths": [{"prefix": "/threads/{thread_id}/runs"}], "extra_schemas": ["ErrorResponse"]}
 TRIM: Json = {
+    "response_headers": {"request_id": "x-request-id", "poll_after_ms": "openai-poll-after-ms"},
     "resources": {
         "beta.threads.runs": {
             "path": "/threads/{thread_id}/runs",
             "methods": {"listRuns": "list", "createRun": "create"},
         }
-    }
+    },
 }
 
 

@@ -40,6 +40,8 @@ class AssistantToolsCode:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("AssistantToolsCode: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":

@@ -43,6 +43,8 @@ class AssistantToolsFileSearchFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("AssistantToolsFileSearchFileSearch: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         max_num_results = d.pop("max_num_results", UNSET)
 

@@ -40,6 +40,8 @@ class AssistantToolsFileSearchTypeOnly:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("AssistantToolsFileSearchTypeOnly: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":

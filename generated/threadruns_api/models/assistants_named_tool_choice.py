@@ -47,6 +47,8 @@ class AssistantsNamedToolChoice:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("AssistantsNamedToolChoice: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_ = _assistants_named_tool_choice_type_from_value(d.pop("type"))
 

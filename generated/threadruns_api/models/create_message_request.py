@@ -88,6 +88,8 @@ class CreateMessageRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("CreateMessageRequest: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         role = _create_message_request_role_from_value(d.pop("role"))
 
@@ -156,7 +158,13 @@ def _parse_content(
 ) -> list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str:
     if isinstance(data, list):
         try:
-            content_type_1 = [_parse_content_type_1_item(content_type_1_item_data) for content_type_1_item_data in data]
+            _content_type_1 = data
+            if not isinstance(_content_type_1, list):
+                raise TypeError("content_type_1: expected a list, got " + type(_content_type_1).__name__)
+
+            content_type_1 = [
+                _parse_content_type_1_item(content_type_1_item_data) for content_type_1_item_data in _content_type_1
+            ]
 
             return content_type_1
         except (TypeError, ValueError, AttributeError, KeyError):
@@ -174,9 +182,13 @@ def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | N
         return data
     if isinstance(data, list):
         try:
+            _attachments_type_0 = data
+            if not isinstance(_attachments_type_0, list):
+                raise TypeError("attachments_type_0: expected a list, got " + type(_attachments_type_0).__name__)
+
             attachments_type_0 = [
                 CreateMessageRequestAttachment.from_dict(attachments_type_0_item_data)
-                for attachments_type_0_item_data in data
+                for attachments_type_0_item_data in _attachments_type_0
             ]
 
             return attachments_type_0

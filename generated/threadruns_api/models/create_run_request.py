@@ -252,6 +252,8 @@ class CreateRunRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("CreateRunRequest: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         assistant_id = d.pop("assistant_id")
 
@@ -377,9 +379,15 @@ def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | Non
         return data
     if isinstance(data, list):
         try:
+            _additional_messages_type_0 = data
+            if not isinstance(_additional_messages_type_0, list):
+                raise TypeError(
+                    "additional_messages_type_0: expected a list, got " + type(_additional_messages_type_0).__name__
+                )
+
             additional_messages_type_0 = [
                 CreateMessageRequest.from_dict(additional_messages_type_0_item_data)
-                for additional_messages_type_0_item_data in data
+                for additional_messages_type_0_item_data in _additional_messages_type_0
             ]
 
             return additional_messages_type_0
@@ -429,7 +437,13 @@ def _parse_tools(
         return data
     if isinstance(data, list):
         try:
-            tools_type_0 = [_parse_tools_type_0_item(tools_type_0_item_data) for tools_type_0_item_data in data]
+            _tools_type_0 = data
+            if not isinstance(_tools_type_0, list):
+                raise TypeError("tools_type_0: expected a list, got " + type(_tools_type_0).__name__)
+
+            tools_type_0 = [
+                _parse_tools_type_0_item(tools_type_0_item_data) for tools_type_0_item_data in _tools_type_0
+            ]
 
             return tools_type_0
         except (TypeError, ValueError, AttributeError, KeyError):

@@ -53,6 +53,8 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("Error: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         code: None | str = d.pop("code", None)
 

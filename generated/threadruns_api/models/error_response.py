@@ -36,6 +36,8 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ErrorResponse: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         error = Error.from_dict(d.pop("error"))
 

@@ -47,6 +47,8 @@ class FileSearchRankingOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("FileSearchRankingOptions: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         score_threshold = d.pop("score_threshold")
 

@@ -25,6 +25,8 @@ class FunctionParameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("FunctionParameters: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         if cls is FunctionParameters:
             function_parameters = object.__new__(cls)

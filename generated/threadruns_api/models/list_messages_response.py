@@ -61,10 +61,16 @@ class ListMessagesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ListMessagesResponse: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         object_ = d.pop("object")
 
-        data = [MessageObject.from_dict(data_item_data) for data_item_data in d.pop("data")]
+        _data = d.pop("data")
+        if not isinstance(_data, list):
+            raise TypeError("data: expected a list, got " + type(_data).__name__)
+
+        data = [MessageObject.from_dict(data_item_data) for data_item_data in _data]
 
         first_id: None | str = d.pop("first_id", None)
 

@@ -44,6 +44,8 @@ class MessageContentImageUrlObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageContentImageUrlObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["image_url"] = d.pop("type")
         if type_ != "image_url":

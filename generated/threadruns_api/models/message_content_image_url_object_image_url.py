@@ -48,6 +48,8 @@ class MessageContentImageUrlObjectImageUrl:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageContentImageUrlObjectImageUrl: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         url = d.pop("url")
 

@@ -59,6 +59,10 @@ class MessageContentTextAnnotationsFileCitationObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "MessageContentTextAnnotationsFileCitationObject: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         type_: Literal["file_citation"] = d.pop("type")
         if type_ != "file_citation":

@@ -50,10 +50,16 @@ class MessageContentTextObjectText:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageContentTextObjectText: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         value = d.pop("value")
 
-        annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in d.pop("annotations")]
+        _annotations = d.pop("annotations")
+        if not isinstance(_annotations, list):
+            raise TypeError("annotations: expected a list, got " + type(_annotations).__name__)
+
+        annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in _annotations]
 
         if cls is MessageContentTextObjectText:
             message_content_text_object_text = object.__new__(cls)

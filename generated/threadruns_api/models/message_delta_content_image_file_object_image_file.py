@@ -46,6 +46,10 @@ class MessageDeltaContentImageFileObjectImageFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "MessageDeltaContentImageFileObjectImageFile: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
 

@@ -54,6 +54,8 @@ class MessageDeltaContentTextObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageDeltaContentTextObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         index = d.pop("index")
 

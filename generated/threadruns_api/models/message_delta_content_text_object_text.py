@@ -56,6 +56,8 @@ class MessageDeltaContentTextObjectText:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageDeltaContentTextObjectText: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         value = d.pop("value", UNSET)
 
@@ -67,6 +69,9 @@ class MessageDeltaContentTextObjectText:
             | Unset
         ) = UNSET
         if _annotations is not UNSET:
+            if not isinstance(_annotations, list):
+                raise TypeError("annotations: expected a list, got " + type(_annotations).__name__)
+
             annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in _annotations]
 
         if cls is MessageDeltaContentTextObjectText:

@@ -68,6 +68,8 @@ class MessageDeltaObjectDelta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageDeltaObjectDelta: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         _role = d.pop("role", UNSET)
         role: MessageDeltaObjectDeltaRole | Unset
@@ -87,6 +89,9 @@ class MessageDeltaObjectDelta:
             | Unset
         ) = UNSET
         if _content is not UNSET:
+            if not isinstance(_content, list):
+                raise TypeError("content: expected a list, got " + type(_content).__name__)
+
             content = [_parse_content_item(content_item_data) for content_item_data in _content]
 
         if cls is MessageDeltaObjectDelta:

@@ -149,6 +149,8 @@ class MessageObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -171,7 +173,11 @@ class MessageObject:
 
         role = _message_object_role_from_value(d.pop("role"))
 
-        content = [_parse_content_item(content_item_data) for content_item_data in d.pop("content")]
+        _content = d.pop("content")
+        if not isinstance(_content, list):
+            raise TypeError("content: expected a list, got " + type(_content).__name__)
+
+        content = [_parse_content_item(content_item_data) for content_item_data in _content]
 
         assistant_id: None | str = d.pop("assistant_id", None)
 
@@ -314,8 +320,13 @@ def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
         return data
     if isinstance(data, list):
         try:
+            _attachments_type_0 = data
+            if not isinstance(_attachments_type_0, list):
+                raise TypeError("attachments_type_0: expected a list, got " + type(_attachments_type_0).__name__)
+
             attachments_type_0 = [
-                MessageObjectAttachment.from_dict(attachments_type_0_item_data) for attachments_type_0_item_data in data
+                MessageObjectAttachment.from_dict(attachments_type_0_item_data)
+                for attachments_type_0_item_data in _attachments_type_0
             ]
 
             return attachments_type_0

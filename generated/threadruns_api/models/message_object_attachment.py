@@ -52,12 +52,17 @@ class MessageObjectAttachment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageObjectAttachment: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
 
         _tools = d.pop("tools", UNSET)
         tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | Unset = UNSET
         if _tools is not UNSET:
+            if not isinstance(_tools, list):
+                raise TypeError("tools: expected a list, got " + type(_tools).__name__)
+
             tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
 
         if cls is MessageObjectAttachment:

@@ -39,6 +39,8 @@ class MessageObjectIncompleteDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageObjectIncompleteDetails: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         reason = _message_object_incomplete_details_reason_from_value(d.pop("reason"))
 

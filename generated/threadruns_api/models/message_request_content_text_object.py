@@ -44,6 +44,8 @@ class MessageRequestContentTextObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("MessageRequestContentTextObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["text"] = d.pop("type")
         if type_ != "text":

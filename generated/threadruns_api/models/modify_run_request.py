@@ -41,6 +41,8 @@ class ModifyRunRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ModifyRunRequest: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         _metadata = d.pop("metadata", UNSET)
         metadata = None if _metadata is None else _parse_metadata(_metadata)

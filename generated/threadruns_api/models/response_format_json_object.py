@@ -40,6 +40,8 @@ class ResponseFormatJsonObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ResponseFormatJsonObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["json_object"] = d.pop("type")
         if type_ != "json_object":

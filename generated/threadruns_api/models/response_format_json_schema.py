@@ -45,6 +45,8 @@ class ResponseFormatJsonSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ResponseFormatJsonSchema: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["json_schema"] = d.pop("type")
         if type_ != "json_schema":

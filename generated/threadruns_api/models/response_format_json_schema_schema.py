@@ -25,6 +25,8 @@ class ResponseFormatJsonSchemaSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("ResponseFormatJsonSchemaSchema: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         if cls is ResponseFormatJsonSchemaSchema:
             response_format_json_schema_schema = object.__new__(cls)

@@ -258,6 +258,8 @@ class RunObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -296,7 +298,11 @@ class RunObject:
 
         instructions = d.pop("instructions")
 
-        tools = [_parse_tools_item(tools_item_data) for tools_item_data in d.pop("tools")]
+        _tools = d.pop("tools")
+        if not isinstance(_tools, list):
+            raise TypeError("tools: expected a list, got " + type(_tools).__name__)
+
+        tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
 
         _metadata = d.pop("metadata", None)
         metadata = None if _metadata is None else _parse_metadata(_metadata)

@@ -41,6 +41,8 @@ class RunObjectIncompleteDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunObjectIncompleteDetails: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         _reason = d.pop("reason", UNSET)
         reason: RunObjectIncompleteDetailsReason | Unset

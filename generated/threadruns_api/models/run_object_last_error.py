@@ -43,6 +43,8 @@ class RunObjectLastError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunObjectLastError: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         code = _run_object_last_error_code_from_value(d.pop("code"))
 

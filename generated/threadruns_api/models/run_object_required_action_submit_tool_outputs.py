@@ -38,8 +38,16 @@ class RunObjectRequiredActionSubmitToolOutputs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunObjectRequiredActionSubmitToolOutputs: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
-        tool_calls = [RunToolCallObject.from_dict(tool_calls_item_data) for tool_calls_item_data in d.pop("tool_calls")]
+        _tool_calls = d.pop("tool_calls")
+        if not isinstance(_tool_calls, list):
+            raise TypeError("tool_calls: expected a list, got " + type(_tool_calls).__name__)
+
+        tool_calls = [RunToolCallObject.from_dict(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
 
         if cls is RunObjectRequiredActionSubmitToolOutputs:
             run_object_required_action_submit_tool_outputs = object.__new__(cls)

@@ -44,6 +44,8 @@ class RunStepDeltaObjectDelta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunStepDeltaObjectDelta: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         step_details = _parse_step_details(d.pop("step_details", UNSET))
 

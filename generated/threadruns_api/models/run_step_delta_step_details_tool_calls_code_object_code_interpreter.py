@@ -58,6 +58,11 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter: expected an object, got "
+                + type(src_dict).__name__
+            )
         d = dict(src_dict)
         input_ = d.pop("input", UNSET)
 
@@ -70,6 +75,9 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
             | Unset
         ) = UNSET
         if _outputs is not UNSET:
+            if not isinstance(_outputs, list):
+                raise TypeError("outputs: expected a list, got " + type(_outputs).__name__)
+
             outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:

@@ -23,6 +23,11 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch: expected an object, got "
+                + type(src_dict).__name__
+            )
         d = dict(src_dict)
         if cls is RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch:
             run_step_delta_step_details_tool_calls_file_search_object_file_search = object.__new__(cls)

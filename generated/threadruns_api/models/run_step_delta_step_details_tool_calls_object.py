@@ -69,6 +69,10 @@ class RunStepDeltaStepDetailsToolCallsObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDeltaStepDetailsToolCallsObject: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         type_: Literal["tool_calls"] = d.pop("type")
         if type_ != "tool_calls":
@@ -84,6 +88,9 @@ class RunStepDeltaStepDetailsToolCallsObject:
             | Unset
         ) = UNSET
         if _tool_calls is not UNSET:
+            if not isinstance(_tool_calls, list):
+                raise TypeError("tool_calls: expected a list, got " + type(_tool_calls).__name__)
+
             tool_calls = [_parse_tool_calls_item(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
 
         if cls is RunStepDeltaStepDetailsToolCallsObject:

@@ -45,6 +45,8 @@ class RunStepDetailsMessageCreationObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunStepDetailsMessageCreationObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_: Literal["message_creation"] = d.pop("type")
         if type_ != "message_creation":

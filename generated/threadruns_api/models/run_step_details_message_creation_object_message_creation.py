@@ -35,6 +35,10 @@ class RunStepDetailsMessageCreationObjectMessageCreation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsMessageCreationObjectMessageCreation: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         message_id = d.pop("message_id")
 

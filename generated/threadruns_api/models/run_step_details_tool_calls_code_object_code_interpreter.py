@@ -49,10 +49,18 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsToolCallsCodeObjectCodeInterpreter: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         input_ = d.pop("input")
 
-        outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in d.pop("outputs")]
+        _outputs = d.pop("outputs")
+        if not isinstance(_outputs, list):
+            raise TypeError("outputs: expected a list, got " + type(_outputs).__name__)
+
+        outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
 
         if cls is RunStepDetailsToolCallsCodeObjectCodeInterpreter:
             run_step_details_tool_calls_code_object_code_interpreter = object.__new__(cls)

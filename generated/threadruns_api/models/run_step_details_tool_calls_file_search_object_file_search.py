@@ -48,6 +48,10 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsToolCallsFileSearchObjectFileSearch: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         _ranking_options = d.pop("ranking_options", UNSET)
         ranking_options: RunStepDetailsToolCallsFileSearchRankingOptionsObject | Unset
@@ -59,6 +63,9 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
         _results = d.pop("results", UNSET)
         results: list[RunStepDetailsToolCallsFileSearchResultObject] | Unset = UNSET
         if _results is not UNSET:
+            if not isinstance(_results, list):
+                raise TypeError("results: expected a list, got " + type(_results).__name__)
+
             results = [
                 RunStepDetailsToolCallsFileSearchResultObject.from_dict(results_item_data)
                 for results_item_data in _results

@@ -42,6 +42,11 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsToolCallsFileSearchRankingOptionsObject: expected an object, got "
+                + type(src_dict).__name__
+            )
         d = dict(src_dict)
         ranker = _file_search_ranker_from_value(d.pop("ranker"))
 

@@ -58,6 +58,10 @@ class RunStepDetailsToolCallsFileSearchResultObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsToolCallsFileSearchResultObject: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         file_id = d.pop("file_id")
 
@@ -68,6 +72,9 @@ class RunStepDetailsToolCallsFileSearchResultObject:
         _content = d.pop("content", UNSET)
         content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | Unset = UNSET
         if _content is not UNSET:
+            if not isinstance(_content, list):
+                raise TypeError("content: expected a list, got " + type(_content).__name__)
+
             content = [
                 RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(content_item_data)
                 for content_item_data in _content

@@ -45,6 +45,11 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "RunStepDetailsToolCallsFileSearchResultObjectContentItem: expected an object, got "
+                + type(src_dict).__name__
+            )
         d = dict(src_dict)
         type_: Literal["text"] | Unset = d.pop("type", UNSET)
         if type_ != "text" and not isinstance(type_, Unset):

@@ -42,6 +42,8 @@ class RunStepObjectLastError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("RunStepObjectLastError: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         code = _run_step_object_last_error_code_from_value(d.pop("code"))
 

@@ -49,10 +49,16 @@ class SubmitToolOutputsRunRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("SubmitToolOutputsRunRequest: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
+        _tool_outputs = d.pop("tool_outputs")
+        if not isinstance(_tool_outputs, list):
+            raise TypeError("tool_outputs: expected a list, got " + type(_tool_outputs).__name__)
+
         tool_outputs = [
             SubmitToolOutputsRunRequestToolOutputsItem.from_dict(tool_outputs_item_data)
-            for tool_outputs_item_data in d.pop("tool_outputs")
+            for tool_outputs_item_data in _tool_outputs
         ]
 
         stream: bool | None | Unset = d.pop("stream", UNSET)

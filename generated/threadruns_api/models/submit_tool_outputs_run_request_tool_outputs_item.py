@@ -41,6 +41,10 @@ class SubmitToolOutputsRunRequestToolOutputsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(
+                "SubmitToolOutputsRunRequestToolOutputsItem: expected an object, got " + type(src_dict).__name__
+            )
         d = dict(src_dict)
         tool_call_id = d.pop("tool_call_id", UNSET)
 

@@ -49,6 +49,8 @@ class TruncationObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError("TruncationObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         type_ = _truncation_object_type_from_value(d.pop("type"))
 
