@@ -139,16 +139,12 @@ def parser(op: Operation) -> Callable[[httpx.Response], Any]:
 
         def build(data: Any) -> Any:
             listing = model.from_dict(data)
-            # The page's own fields drive the walk: has_more must be a bool (bool("false") is True), the
-            # cursors str or null, and every item's id usable as the next cursor, checked as retrieve checks it.
-            if not isinstance(listing.has_more, bool):
-                raise TypeError(f"{name}.has_more: expected a bool, got {type(listing.has_more).__name__}")
+            # The page's own fields drive the walk (the model checks has_more is a bool and data a list):
+            # the cursors are str or null, and every item's id is usable as the next cursor, as retrieve checks it.
             for field in ("first_id", "last_id"):
                 cursor = getattr(listing, field)
                 if cursor is not None and not isinstance(cursor, str):
                     raise TypeError(f"{name}.{field}: expected a str or null, got {type(cursor).__name__}")
-            if not isinstance(listing.data, list):
-                raise TypeError(f"{name}.data: expected a list, got {type(listing.data).__name__}")
             for index, item in enumerate(listing.data):
                 item_id = getattr(item, "id", None)
                 if not isinstance(item_id, str):

@@ -190,6 +190,34 @@ def test_a_list_field_of_the_wrong_json_type_is_refused(driver: Driver, change: 
         driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"created_at": "yesterday"}, r"created_at: expected int, got str"),
+        ({"created_at": True}, r"created_at: expected int, got bool"),
+        ({"parallel_tool_calls": "yes"}, r"parallel_tool_calls: expected bool, got str"),
+        ({"model": None}, r"model: expected str, got NoneType"),
+        ({"thread_id": 7}, r"thread_id: expected str, got int"),
+    ],
+    ids=["int-as-str", "int-as-bool", "bool-as-str", "null-not-nullable", "str-as-int"],
+)
+def test_a_scalar_field_of_the_wrong_json_type_is_refused(driver: Driver, change: dict[str, Any], message: str) -> None:
+    """Typed or error: a run whose created_at is "yesterday" is not passed on as a RunObject."""
+    driver.client(lambda request: json_response(run_payload(**change)))
+    with pytest.raises(threadruns.APIResponseValidationError, match=r"RunObject: " + message):
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
+
+
+def test_a_number_field_takes_an_integral_json_number() -> None:
+    """JSON has one number type: 1 is a valid value for a float field, and stays as sent."""
+    from threadruns.types import FileSearchRankingOptions
+
+    assert FileSearchRankingOptions.from_dict({"score_threshold": 1}).score_threshold == 1
+    assert FileSearchRankingOptions.from_dict({"score_threshold": 0.5}).score_threshold == 0.5
+    with pytest.raises(TypeError, match="score_threshold: expected float, got bool"):
+        FileSearchRankingOptions.from_dict({"score_threshold": True})
+
+
 def test_a_model_is_never_built_from_a_list_of_pairs(driver: Driver) -> None:
     """dict() would accept [["id", ...], ...]; a page item that is not a JSON object is refused."""
     pairs = [list(item) for item in run_payload().items()]
@@ -226,8 +254,8 @@ def test_malformed_list_page_raises_validation_error(driver: Driver, payload: An
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"has_more": "false"}, r"ListRunsResponse\.has_more: expected a bool, got str"),
-        ({"has_more": 1}, r"ListRunsResponse\.has_more: expected a bool, got int"),
+        ({"has_more": "false"}, r"ListRunsResponse: has_more: expected bool, got str"),
+        ({"has_more": 1}, r"ListRunsResponse: has_more: expected bool, got int"),
         ({"first_id": 7}, r"ListRunsResponse\.first_id: expected a str or null, got int"),
         ({"data": [run_payload(id="run 1")]}, r"ListRunsResponse\.data\[0\]\.id must not contain whitespace"),
     ],

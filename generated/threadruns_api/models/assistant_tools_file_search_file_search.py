@@ -47,6 +47,12 @@ class AssistantToolsFileSearchFileSearch:
             raise TypeError("AssistantToolsFileSearchFileSearch: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         max_num_results = d.pop("max_num_results", UNSET)
+        if (
+            max_num_results is not UNSET
+            and type(max_num_results) is not int
+            and (not isinstance(max_num_results, int) or isinstance(max_num_results, bool))
+        ):
+            raise TypeError("max_num_results: expected int, got " + type(max_num_results).__name__)
 
         _ranking_options = d.pop("ranking_options", UNSET)
         ranking_options: FileSearchRankingOptions | Unset

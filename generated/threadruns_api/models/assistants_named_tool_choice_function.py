@@ -39,6 +39,8 @@ class AssistantsNamedToolChoiceFunction:
             raise TypeError("AssistantsNamedToolChoiceFunction: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         name = d.pop("name")
+        if type(name) is not str and (not isinstance(name, str)):
+            raise TypeError("name: expected str, got " + type(name).__name__)
 
         if cls is AssistantsNamedToolChoiceFunction:
             assistants_named_tool_choice_function = object.__new__(cls)

@@ -256,6 +256,8 @@ class CreateRunRequest:
             raise TypeError("CreateRunRequest: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         assistant_id = d.pop("assistant_id")
+        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
 
         _model = d.pop("model", UNSET)
         model = None if _model is None else _parse_model(_model)
@@ -293,6 +295,12 @@ class CreateRunRequest:
         tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
         parallel_tool_calls = d.pop("parallel_tool_calls", UNSET)
+        if (
+            parallel_tool_calls is not UNSET
+            and type(parallel_tool_calls) is not bool
+            and (not isinstance(parallel_tool_calls, bool))
+        ):
+            raise TypeError("parallel_tool_calls: expected bool, got " + type(parallel_tool_calls).__name__)
 
         _response_format = d.pop("response_format", UNSET)
         response_format = None if _response_format is None else _parse_response_format(_response_format)

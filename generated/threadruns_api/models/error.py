@@ -59,10 +59,14 @@ class Error:
         code: None | str = d.pop("code", None)
 
         message = d.pop("message")
+        if type(message) is not str and (not isinstance(message, str)):
+            raise TypeError("message: expected str, got " + type(message).__name__)
 
         param: None | str = d.pop("param", None)
 
         type_ = d.pop("type")
+        if type(type_) is not str and (not isinstance(type_, str)):
+            raise TypeError("type: expected str, got " + type(type_).__name__)
 
         if cls is Error:
             error = object.__new__(cls)

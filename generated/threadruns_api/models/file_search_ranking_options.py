@@ -51,6 +51,10 @@ class FileSearchRankingOptions:
             raise TypeError("FileSearchRankingOptions: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         score_threshold = d.pop("score_threshold")
+        if type(score_threshold) is not float and (
+            not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
+        ):
+            raise TypeError("score_threshold: expected float, got " + type(score_threshold).__name__)
 
         _ranker = d.pop("ranker", UNSET)
         ranker: FileSearchRanker | Unset

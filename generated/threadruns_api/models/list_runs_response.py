@@ -65,6 +65,8 @@ class ListRunsResponse:
             raise TypeError("ListRunsResponse: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         object_ = d.pop("object")
+        if type(object_) is not str and (not isinstance(object_, str)):
+            raise TypeError("object: expected str, got " + type(object_).__name__)
 
         _data = d.pop("data")
         if not isinstance(_data, list):
@@ -77,6 +79,8 @@ class ListRunsResponse:
         last_id: None | str = d.pop("last_id", None)
 
         has_more = d.pop("has_more")
+        if type(has_more) is not bool and (not isinstance(has_more, bool)):
+            raise TypeError("has_more: expected bool, got " + type(has_more).__name__)
 
         if cls is ListRunsResponse:
             list_runs_response = object.__new__(cls)

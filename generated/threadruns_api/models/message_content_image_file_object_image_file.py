@@ -54,6 +54,8 @@ class MessageContentImageFileObjectImageFile:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id")
+        if type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         _detail = d.pop("detail", UNSET)
         detail: MessageContentImageFileObjectImageFileDetail | Unset

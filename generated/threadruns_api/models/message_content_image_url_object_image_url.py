@@ -52,6 +52,8 @@ class MessageContentImageUrlObjectImageUrl:
             raise TypeError("MessageContentImageUrlObjectImageUrl: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         url = d.pop("url")
+        if type(url) is not str and (not isinstance(url, str)):
+            raise TypeError("url: expected str, got " + type(url).__name__)
 
         _detail = d.pop("detail", UNSET)
         detail: MessageContentImageUrlObjectImageUrlDetail | Unset

@@ -52,6 +52,8 @@ class MessageContentRefusalObject:
             raise ValueError(f"type must match const 'refusal', got '{type_}'")
 
         refusal = d.pop("refusal")
+        if type(refusal) is not str and (not isinstance(refusal, str)):
+            raise TypeError("refusal: expected str, got " + type(refusal).__name__)
 
         if cls is MessageContentRefusalObject:
             message_content_refusal_object = object.__new__(cls)

@@ -69,12 +69,18 @@ class MessageContentTextAnnotationsFilePathObject:
             raise ValueError(f"type must match const 'file_path', got '{type_}'")
 
         text = d.pop("text")
+        if type(text) is not str and (not isinstance(text, str)):
+            raise TypeError("text: expected str, got " + type(text).__name__)
 
         file_path = MessageContentTextAnnotationsFilePathObjectFilePath.from_dict(d.pop("file_path"))
 
         start_index = d.pop("start_index")
+        if type(start_index) is not int and (not isinstance(start_index, int) or isinstance(start_index, bool)):
+            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
 
         end_index = d.pop("end_index")
+        if type(end_index) is not int and (not isinstance(end_index, int) or isinstance(end_index, bool)):
+            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
 
         if cls is MessageContentTextAnnotationsFilePathObject:
             message_content_text_annotations_file_path_object = object.__new__(cls)

@@ -42,6 +42,8 @@ class MessageContentTextAnnotationsFilePathObjectFilePath:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id")
+        if type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         if cls is MessageContentTextAnnotationsFilePathObjectFilePath:
             message_content_text_annotations_file_path_object_file_path = object.__new__(cls)

@@ -54,6 +54,8 @@ class MessageContentTextObjectText:
             raise TypeError("MessageContentTextObjectText: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         value = d.pop("value")
+        if type(value) is not str and (not isinstance(value, str)):
+            raise TypeError("value: expected str, got " + type(value).__name__)
 
         _annotations = d.pop("annotations")
         if not isinstance(_annotations, list):

@@ -58,6 +58,8 @@ class MessageDeltaContentImageFileObject:
             raise TypeError("MessageDeltaContentImageFileObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["image_file"] = d.pop("type")
         if type_ != "image_file":

@@ -52,6 +52,8 @@ class MessageDeltaContentImageFileObjectImageFile:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
+        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         _detail = d.pop("detail", UNSET)
         detail: MessageDeltaContentImageFileObjectImageFileDetail | Unset

@@ -52,6 +52,8 @@ class MessageDeltaContentImageUrlObjectImageUrl:
             )
         d = dict(src_dict)
         url = d.pop("url", UNSET)
+        if url is not UNSET and type(url) is not str and (not isinstance(url, str)):
+            raise TypeError("url: expected str, got " + type(url).__name__)
 
         _detail = d.pop("detail", UNSET)
         detail: MessageDeltaContentImageUrlObjectImageUrlDetail | Unset

@@ -56,12 +56,16 @@ class MessageDeltaContentRefusalObject:
             raise TypeError("MessageDeltaContentRefusalObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["refusal"] = d.pop("type")
         if type_ != "refusal":
             raise ValueError(f"type must match const 'refusal', got '{type_}'")
 
         refusal = d.pop("refusal", UNSET)
+        if refusal is not UNSET and type(refusal) is not str and (not isinstance(refusal, str)):
+            raise TypeError("refusal: expected str, got " + type(refusal).__name__)
 
         if cls is MessageDeltaContentRefusalObject:
             message_delta_content_refusal_object = object.__new__(cls)

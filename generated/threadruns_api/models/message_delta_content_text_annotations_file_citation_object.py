@@ -79,12 +79,16 @@ class MessageDeltaContentTextAnnotationsFileCitationObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["file_citation"] = d.pop("type")
         if type_ != "file_citation":
             raise ValueError(f"type must match const 'file_citation', got '{type_}'")
 
         text = d.pop("text", UNSET)
+        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+            raise TypeError("text: expected str, got " + type(text).__name__)
 
         _file_citation = d.pop("file_citation", UNSET)
         file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | Unset
@@ -94,8 +98,20 @@ class MessageDeltaContentTextAnnotationsFileCitationObject:
             file_citation = MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation.from_dict(_file_citation)
 
         start_index = d.pop("start_index", UNSET)
+        if (
+            start_index is not UNSET
+            and type(start_index) is not int
+            and (not isinstance(start_index, int) or isinstance(start_index, bool))
+        ):
+            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
 
         end_index = d.pop("end_index", UNSET)
+        if (
+            end_index is not UNSET
+            and type(end_index) is not int
+            and (not isinstance(end_index, int) or isinstance(end_index, bool))
+        ):
+            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
 
         if cls is MessageDeltaContentTextAnnotationsFileCitationObject:
             message_delta_content_text_annotations_file_citation_object = object.__new__(cls)

@@ -48,8 +48,12 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
+        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         quote = d.pop("quote", UNSET)
+        if quote is not UNSET and type(quote) is not str and (not isinstance(quote, str)):
+            raise TypeError("quote: expected str, got " + type(quote).__name__)
 
         if cls is MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
             message_delta_content_text_annotations_file_citation_object_file_citation = object.__new__(cls)

@@ -78,12 +78,16 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["file_path"] = d.pop("type")
         if type_ != "file_path":
             raise ValueError(f"type must match const 'file_path', got '{type_}'")
 
         text = d.pop("text", UNSET)
+        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+            raise TypeError("text: expected str, got " + type(text).__name__)
 
         _file_path = d.pop("file_path", UNSET)
         file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | Unset
@@ -93,8 +97,20 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
             file_path = MessageDeltaContentTextAnnotationsFilePathObjectFilePath.from_dict(_file_path)
 
         start_index = d.pop("start_index", UNSET)
+        if (
+            start_index is not UNSET
+            and type(start_index) is not int
+            and (not isinstance(start_index, int) or isinstance(start_index, bool))
+        ):
+            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
 
         end_index = d.pop("end_index", UNSET)
+        if (
+            end_index is not UNSET
+            and type(end_index) is not int
+            and (not isinstance(end_index, int) or isinstance(end_index, bool))
+        ):
+            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
 
         if cls is MessageDeltaContentTextAnnotationsFilePathObject:
             message_delta_content_text_annotations_file_path_object = object.__new__(cls)

@@ -42,6 +42,8 @@ class MessageDeltaContentTextAnnotationsFilePathObjectFilePath:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
+        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         if cls is MessageDeltaContentTextAnnotationsFilePathObjectFilePath:
             message_delta_content_text_annotations_file_path_object_file_path = object.__new__(cls)

@@ -60,6 +60,8 @@ class MessageDeltaContentTextObjectText:
             raise TypeError("MessageDeltaContentTextObjectText: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         value = d.pop("value", UNSET)
+        if value is not UNSET and type(value) is not str and (not isinstance(value, str)):
+            raise TypeError("value: expected str, got " + type(value).__name__)
 
         _annotations = d.pop("annotations", UNSET)
         annotations: (

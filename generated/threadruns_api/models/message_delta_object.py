@@ -54,6 +54,8 @@ class MessageDeltaObject:
             raise TypeError("MessageDeltaObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         object_: Literal["thread.message.delta"] = d.pop("object")
         if object_ != "thread.message.delta":

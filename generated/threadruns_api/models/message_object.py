@@ -153,14 +153,20 @@ class MessageObject:
             raise TypeError("MessageObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         object_: Literal["thread.message"] = d.pop("object")
         if object_ != "thread.message":
             raise ValueError(f"object must match const 'thread.message', got '{object_}'")
 
         created_at = d.pop("created_at")
+        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
 
         thread_id = d.pop("thread_id")
+        if type(thread_id) is not str and (not isinstance(thread_id, str)):
+            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
 
         status = _message_object_status_from_value(d.pop("status"))
 

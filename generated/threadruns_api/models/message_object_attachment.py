@@ -56,6 +56,8 @@ class MessageObjectAttachment:
             raise TypeError("MessageObjectAttachment: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
+        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         _tools = d.pop("tools", UNSET)
         tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | Unset = UNSET

@@ -52,6 +52,8 @@ class MessageRequestContentTextObject:
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         text = d.pop("text")
+        if type(text) is not str and (not isinstance(text, str)):
+            raise TypeError("text: expected str, got " + type(text).__name__)
 
         if cls is MessageRequestContentTextObject:
             message_request_content_text_object = object.__new__(cls)

@@ -65,8 +65,12 @@ class ResponseFormatJsonSchemaJsonSchema:
             raise TypeError("ResponseFormatJsonSchemaJsonSchema: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         name = d.pop("name")
+        if type(name) is not str and (not isinstance(name, str)):
+            raise TypeError("name: expected str, got " + type(name).__name__)
 
         description = d.pop("description", UNSET)
+        if description is not UNSET and type(description) is not str and (not isinstance(description, str)):
+            raise TypeError("description: expected str, got " + type(description).__name__)
 
         _schema = d.pop("schema", UNSET)
         schema: ResponseFormatJsonSchemaSchema | Unset

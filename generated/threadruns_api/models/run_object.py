@@ -262,16 +262,24 @@ class RunObject:
             raise TypeError("RunObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         object_: Literal["thread.run"] = d.pop("object")
         if object_ != "thread.run":
             raise ValueError(f"object must match const 'thread.run', got '{object_}'")
 
         created_at = d.pop("created_at")
+        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
 
         thread_id = d.pop("thread_id")
+        if type(thread_id) is not str and (not isinstance(thread_id, str)):
+            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
 
         assistant_id = d.pop("assistant_id")
+        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
 
         status = _run_status_from_value(d.pop("status"))
 
@@ -295,8 +303,12 @@ class RunObject:
         incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
         model = d.pop("model")
+        if type(model) is not str and (not isinstance(model, str)):
+            raise TypeError("model: expected str, got " + type(model).__name__)
 
         instructions = d.pop("instructions")
+        if type(instructions) is not str and (not isinstance(instructions, str)):
+            raise TypeError("instructions: expected str, got " + type(instructions).__name__)
 
         _tools = d.pop("tools")
         if not isinstance(_tools, list):
@@ -321,6 +333,8 @@ class RunObject:
         tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
         parallel_tool_calls = d.pop("parallel_tool_calls", True)
+        if type(parallel_tool_calls) is not bool and (not isinstance(parallel_tool_calls, bool)):
+            raise TypeError("parallel_tool_calls: expected bool, got " + type(parallel_tool_calls).__name__)
 
         _response_format = d.pop("response_format", None)
         response_format = None if _response_format is None else _parse_response_format(_response_format)

@@ -49,6 +49,8 @@ class RunObjectLastError:
         code = _run_object_last_error_code_from_value(d.pop("code"))
 
         message = d.pop("message")
+        if type(message) is not str and (not isinstance(message, str)):
+            raise TypeError("message: expected str, got " + type(message).__name__)
 
         if cls is RunObjectLastError:
             run_object_last_error = object.__new__(cls)

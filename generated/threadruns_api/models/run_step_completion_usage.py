@@ -50,10 +50,18 @@ class RunStepCompletionUsage:
             raise TypeError("RunStepCompletionUsage: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         completion_tokens = d.pop("completion_tokens")
+        if type(completion_tokens) is not int and (
+            not isinstance(completion_tokens, int) or isinstance(completion_tokens, bool)
+        ):
+            raise TypeError("completion_tokens: expected int, got " + type(completion_tokens).__name__)
 
         prompt_tokens = d.pop("prompt_tokens")
+        if type(prompt_tokens) is not int and (not isinstance(prompt_tokens, int) or isinstance(prompt_tokens, bool)):
+            raise TypeError("prompt_tokens: expected int, got " + type(prompt_tokens).__name__)
 
         total_tokens = d.pop("total_tokens")
+        if type(total_tokens) is not int and (not isinstance(total_tokens, int) or isinstance(total_tokens, bool)):
+            raise TypeError("total_tokens: expected int, got " + type(total_tokens).__name__)
 
         if cls is RunStepCompletionUsage:
             run_step_completion_usage = object.__new__(cls)

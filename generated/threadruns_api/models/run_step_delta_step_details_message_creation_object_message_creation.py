@@ -42,6 +42,8 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
             )
         d = dict(src_dict)
         message_id = d.pop("message_id", UNSET)
+        if message_id is not UNSET and type(message_id) is not str and (not isinstance(message_id, str)):
+            raise TypeError("message_id: expected str, got " + type(message_id).__name__)
 
         if cls is RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
             run_step_delta_step_details_message_creation_object_message_creation = object.__new__(cls)

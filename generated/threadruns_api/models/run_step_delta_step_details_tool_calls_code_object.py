@@ -66,12 +66,16 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":
             raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
 
         id = d.pop("id", UNSET)
+        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         _code_interpreter = d.pop("code_interpreter", UNSET)
         code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | Unset

@@ -65,6 +65,8 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
             )
         d = dict(src_dict)
         input_ = d.pop("input", UNSET)
+        if input_ is not UNSET and type(input_) is not str and (not isinstance(input_, str)):
+            raise TypeError("input: expected str, got " + type(input_).__name__)
 
         _outputs = d.pop("outputs", UNSET)
         outputs: (

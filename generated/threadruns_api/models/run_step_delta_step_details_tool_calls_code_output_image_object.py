@@ -61,6 +61,8 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["image"] = d.pop("type")
         if type_ != "image":

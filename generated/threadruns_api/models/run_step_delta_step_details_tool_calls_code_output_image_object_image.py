@@ -42,6 +42,8 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id", UNSET)
+        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage:
             run_step_delta_step_details_tool_calls_code_output_image_object_image = object.__new__(cls)

@@ -59,12 +59,16 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["logs"] = d.pop("type")
         if type_ != "logs":
             raise ValueError(f"type must match const 'logs', got '{type_}'")
 
         logs = d.pop("logs", UNSET)
+        if logs is not UNSET and type(logs) is not str and (not isinstance(logs, str)):
+            raise TypeError("logs: expected str, got " + type(logs).__name__)
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
             run_step_delta_step_details_tool_calls_code_output_logs_object = object.__new__(cls)

@@ -63,6 +63,8 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":
@@ -71,6 +73,8 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
         file_search = RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
 
         id = d.pop("id", UNSET)
+        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         if cls is RunStepDeltaStepDetailsToolCallsFileSearchObject:
             run_step_delta_step_details_tool_calls_file_search_object = object.__new__(cls)

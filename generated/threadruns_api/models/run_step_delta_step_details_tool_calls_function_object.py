@@ -66,12 +66,16 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
             )
         d = dict(src_dict)
         index = d.pop("index")
+        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError("index: expected int, got " + type(index).__name__)
 
         type_: Literal["function"] = d.pop("type")
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
         id = d.pop("id", UNSET)
+        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         _function = d.pop("function", UNSET)
         function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | Unset

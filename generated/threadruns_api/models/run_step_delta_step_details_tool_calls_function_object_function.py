@@ -58,8 +58,12 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
             )
         d = dict(src_dict)
         name = d.pop("name", UNSET)
+        if name is not UNSET and type(name) is not str and (not isinstance(name, str)):
+            raise TypeError("name: expected str, got " + type(name).__name__)
 
         arguments = d.pop("arguments", UNSET)
+        if arguments is not UNSET and type(arguments) is not str and (not isinstance(arguments, str)):
+            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
 
         output: None | str | Unset = d.pop("output", UNSET)
 

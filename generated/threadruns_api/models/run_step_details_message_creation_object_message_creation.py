@@ -41,6 +41,8 @@ class RunStepDetailsMessageCreationObjectMessageCreation:
             )
         d = dict(src_dict)
         message_id = d.pop("message_id")
+        if type(message_id) is not str and (not isinstance(message_id, str)):
+            raise TypeError("message_id: expected str, got " + type(message_id).__name__)
 
         if cls is RunStepDetailsMessageCreationObjectMessageCreation:
             run_step_details_message_creation_object_message_creation = object.__new__(cls)

@@ -53,6 +53,8 @@ class RunStepDetailsToolCallsCodeObject:
             raise TypeError("RunStepDetailsToolCallsCodeObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         type_: Literal["code_interpreter"] = d.pop("type")
         if type_ != "code_interpreter":

@@ -55,6 +55,8 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
             )
         d = dict(src_dict)
         input_ = d.pop("input")
+        if type(input_) is not str and (not isinstance(input_, str)):
+            raise TypeError("input: expected str, got " + type(input_).__name__)
 
         _outputs = d.pop("outputs")
         if not isinstance(_outputs, list):

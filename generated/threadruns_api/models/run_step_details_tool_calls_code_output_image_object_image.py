@@ -41,6 +41,8 @@ class RunStepDetailsToolCallsCodeOutputImageObjectImage:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id")
+        if type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         if cls is RunStepDetailsToolCallsCodeOutputImageObjectImage:
             run_step_details_tool_calls_code_output_image_object_image = object.__new__(cls)

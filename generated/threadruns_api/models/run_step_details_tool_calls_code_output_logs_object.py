@@ -54,6 +54,8 @@ class RunStepDetailsToolCallsCodeOutputLogsObject:
             raise ValueError(f"type must match const 'logs', got '{type_}'")
 
         logs = d.pop("logs")
+        if type(logs) is not str and (not isinstance(logs, str)):
+            raise TypeError("logs: expected str, got " + type(logs).__name__)
 
         if cls is RunStepDetailsToolCallsCodeOutputLogsObject:
             run_step_details_tool_calls_code_output_logs_object = object.__new__(cls)

@@ -55,6 +55,8 @@ class RunStepDetailsToolCallsFileSearchObject:
             )
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         type_: Literal["file_search"] = d.pop("type")
         if type_ != "file_search":

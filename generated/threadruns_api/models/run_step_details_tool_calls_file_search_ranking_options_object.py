@@ -51,6 +51,10 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
         ranker = _file_search_ranker_from_value(d.pop("ranker"))
 
         score_threshold = d.pop("score_threshold")
+        if type(score_threshold) is not float and (
+            not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
+        ):
+            raise TypeError("score_threshold: expected float, got " + type(score_threshold).__name__)
 
         if cls is RunStepDetailsToolCallsFileSearchRankingOptionsObject:
             run_step_details_tool_calls_file_search_ranking_options_object = object.__new__(cls)

@@ -64,10 +64,16 @@ class RunStepDetailsToolCallsFileSearchResultObject:
             )
         d = dict(src_dict)
         file_id = d.pop("file_id")
+        if type(file_id) is not str and (not isinstance(file_id, str)):
+            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
 
         file_name = d.pop("file_name")
+        if type(file_name) is not str and (not isinstance(file_name, str)):
+            raise TypeError("file_name: expected str, got " + type(file_name).__name__)
 
         score = d.pop("score")
+        if type(score) is not float and (not isinstance(score, (int, float)) or isinstance(score, bool)):
+            raise TypeError("score: expected float, got " + type(score).__name__)
 
         _content = d.pop("content", UNSET)
         content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | Unset = UNSET

@@ -56,6 +56,8 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem:
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         text = d.pop("text", UNSET)
+        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+            raise TypeError("text: expected str, got " + type(text).__name__)
 
         if cls is RunStepDetailsToolCallsFileSearchResultObjectContentItem:
             run_step_details_tool_calls_file_search_result_object_content_item = object.__new__(cls)

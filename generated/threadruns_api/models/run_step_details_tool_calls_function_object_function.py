@@ -52,8 +52,12 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
             )
         d = dict(src_dict)
         name = d.pop("name")
+        if type(name) is not str and (not isinstance(name, str)):
+            raise TypeError("name: expected str, got " + type(name).__name__)
 
         arguments = d.pop("arguments")
+        if type(arguments) is not str and (not isinstance(arguments, str)):
+            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
 
         output: None | str = d.pop("output", None)
 

@@ -146,18 +146,28 @@ class RunStepObject:
             raise TypeError("RunStepObject: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         id = d.pop("id")
+        if type(id) is not str and (not isinstance(id, str)):
+            raise TypeError("id: expected str, got " + type(id).__name__)
 
         object_: Literal["thread.run.step"] = d.pop("object")
         if object_ != "thread.run.step":
             raise ValueError(f"object must match const 'thread.run.step', got '{object_}'")
 
         created_at = d.pop("created_at")
+        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
 
         assistant_id = d.pop("assistant_id")
+        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
 
         thread_id = d.pop("thread_id")
+        if type(thread_id) is not str and (not isinstance(thread_id, str)):
+            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
 
         run_id = d.pop("run_id")
+        if type(run_id) is not str and (not isinstance(run_id, str)):
+            raise TypeError("run_id: expected str, got " + type(run_id).__name__)
 
         type_ = _run_step_object_type_from_value(d.pop("type"))
 

@@ -48,6 +48,8 @@ class RunStepObjectLastError:
         code = _run_step_object_last_error_code_from_value(d.pop("code"))
 
         message = d.pop("message")
+        if type(message) is not str and (not isinstance(message, str)):
+            raise TypeError("message: expected str, got " + type(message).__name__)
 
         if cls is RunStepObjectLastError:
             run_step_object_last_error = object.__new__(cls)

@@ -44,8 +44,12 @@ class RunToolCallObjectFunction:
             raise TypeError("RunToolCallObjectFunction: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         name = d.pop("name")
+        if type(name) is not str and (not isinstance(name, str)):
+            raise TypeError("name: expected str, got " + type(name).__name__)
 
         arguments = d.pop("arguments")
+        if type(arguments) is not str and (not isinstance(arguments, str)):
+            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
 
         if cls is RunToolCallObjectFunction:
             run_tool_call_object_function = object.__new__(cls)

@@ -47,8 +47,12 @@ class SubmitToolOutputsRunRequestToolOutputsItem:
             )
         d = dict(src_dict)
         tool_call_id = d.pop("tool_call_id", UNSET)
+        if tool_call_id is not UNSET and type(tool_call_id) is not str and (not isinstance(tool_call_id, str)):
+            raise TypeError("tool_call_id: expected str, got " + type(tool_call_id).__name__)
 
         output = d.pop("output", UNSET)
+        if output is not UNSET and type(output) is not str and (not isinstance(output, str)):
+            raise TypeError("output: expected str, got " + type(output).__name__)
 
         if cls is SubmitToolOutputsRunRequestToolOutputsItem:
             submit_tool_outputs_run_request_tool_outputs_item = object.__new__(cls)
