@@ -33,6 +33,9 @@ class Metadata:
         else:
             metadata = cls()
 
+        for prop_name, prop_value in d.items():
+            if type(prop_value) is not str and not isinstance(prop_value, str):
+                raise TypeError(f"[{prop_name!r}]: expected str, got {type(prop_value).__name__}")
         metadata.additional_properties = d or {}
         return metadata
 
