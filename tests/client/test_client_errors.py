@@ -208,6 +208,33 @@ def test_a_scalar_field_of_the_wrong_json_type_is_refused(driver: Driver, change
         driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tools": [{"type": "function"}]}, r"missing key 'function'"),
+        ({"tools": [{"function": {"name": "f"}}]}, r"type: expected the tag of a known member, got NoneType"),
+        ({"tools": [7]}, r"expected AssistantToolsCode \| AssistantToolsFileSearch \| AssistantToolsFunction, got int"),
+        ({"usage": "x"}, r"expected None \| RunCompletionUsage, got str"),
+        ({"metadata": {"k": 7}}, r"expected Metadata \| None, got dict"),
+    ],
+    ids=["known-tag-bad-body", "missing-tag", "not-an-object", "nullable-object-as-str", "map-value-int"],
+)
+def test_a_union_value_no_member_accepts_is_refused(driver: Driver, change: dict[str, Any], message: str) -> None:
+    """A known tag with a bad body, a missing tag, or a value of no member's type is garbage: the parse raises."""
+    driver.client(lambda request: json_response(run_payload(**change)))
+    with pytest.raises(threadruns.APIResponseValidationError, match=message):
+        driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
+
+
+def test_an_unknown_union_tag_is_kept_as_sent(driver: Driver) -> None:
+    """Forward compatible: a tool type this client does not know yet is kept raw and written back unchanged."""
+    new_tool = {"type": "web_browser", "web_browser": {"depth": 2}}
+    driver.client(lambda request: json_response(run_payload(tools=[new_tool])))
+    run = driver.call(lambda c: c.runs.retrieve("run_1", thread_id="thread_1"))
+    assert run.tools == [new_tool]
+    assert run.to_dict()["tools"] == [new_tool]
+
+
 def test_a_number_field_takes_an_integral_json_number() -> None:
     """JSON has one number type: 1 is a valid value for a float field, and stays as sent."""
     from threadruns.types import FileSearchRankingOptions

@@ -124,33 +124,26 @@ def _parse_content_type_1_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
-            try:
-                content_type_1_item_type_0 = MessageContentImageFileObject.from_dict(data)
+            content_type_1_item_type_0 = MessageContentImageFileObject.from_dict(data)
 
-                return content_type_1_item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return content_type_1_item_type_0
         elif tag == "image_url":
-            try:
-                content_type_1_item_type_1 = MessageContentImageUrlObject.from_dict(data)
+            content_type_1_item_type_1 = MessageContentImageUrlObject.from_dict(data)
 
-                return content_type_1_item_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return content_type_1_item_type_1
         elif tag == "text":
-            try:
-                content_type_1_item_type_2 = MessageRequestContentTextObject.from_dict(data)
+            content_type_1_item_type_2 = MessageRequestContentTextObject.from_dict(data)
 
-                return content_type_1_item_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data
-        )
-    return cast(MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data)
+            return content_type_1_item_type_2
+        if isinstance(tag, str):
+            return cast(
+                MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, got "
+        + type(data).__name__
+    )
 
 
 def _parse_content(
@@ -170,8 +163,11 @@ def _parse_content(
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(
-        list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str, data
+    if isinstance(data, str):
+        return data
+    raise TypeError(
+        "expected list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str, got "
+        + type(data).__name__
     )
 
 
@@ -195,7 +191,7 @@ def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | N
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(list[CreateMessageRequestAttachment] | None | Unset, data)
+    raise TypeError("expected list[CreateMessageRequestAttachment] | None | Unset, got " + type(data).__name__)
 
 
 def _parse_metadata(data: object) -> Metadata | None | Unset:
@@ -211,7 +207,7 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None | Unset, data)
+    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
 
 
 from ..models.create_message_request_attachment import CreateMessageRequestAttachment

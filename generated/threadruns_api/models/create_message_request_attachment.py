@@ -101,23 +101,17 @@ def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSe
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
-            try:
-                tools_item_type_0 = AssistantToolsCode.from_dict(data)
+            tools_item_type_0 = AssistantToolsCode.from_dict(data)
 
-                return tools_item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return tools_item_type_0
         elif tag == "file_search":
-            try:
-                tools_item_type_1 = AssistantToolsFileSearchTypeOnly.from_dict(data)
+            tools_item_type_1 = AssistantToolsFileSearchTypeOnly.from_dict(data)
 
-                return tools_item_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
-    return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
+            return tools_item_type_1
+        if isinstance(tag, str):
+            return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError("expected AssistantToolsCode | AssistantToolsFileSearchTypeOnly, got " + type(data).__name__)
 
 
 from ..models.assistant_tools_code import AssistantToolsCode

@@ -361,7 +361,9 @@ def _parse_model(data: object) -> AssistantSupportedModels | None | str | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(AssistantSupportedModels | None | str | Unset, data)
+    if isinstance(data, str):
+        return data
+    raise TypeError("expected AssistantSupportedModels | None | str | Unset, got " + type(data).__name__)
 
 
 def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
@@ -377,7 +379,7 @@ def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | ReasoningEffort | Unset, data)
+    raise TypeError("expected None | ReasoningEffort | Unset, got " + type(data).__name__)
 
 
 def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | None | Unset:
@@ -402,38 +404,30 @@ def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | Non
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(list[CreateMessageRequest] | None | Unset, data)
+    raise TypeError("expected list[CreateMessageRequest] | None | Unset, got " + type(data).__name__)
 
 
 def _parse_tools_type_0_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
-            try:
-                componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
+            componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistant_tool_type_0
         elif tag == "file_search":
-            try:
-                componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
+            componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistant_tool_type_1
         elif tag == "function":
-            try:
-                componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
+            componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
-    return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+            return componentsschemas_assistant_tool_type_2
+        if isinstance(tag, str):
+            return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, got " + type(data).__name__
+    )
 
 
 def _parse_tools(
@@ -457,7 +451,10 @@ def _parse_tools(
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset, data)
+    raise TypeError(
+        "expected list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset, got "
+        + type(data).__name__
+    )
 
 
 def _parse_metadata(data: object) -> Metadata | None | Unset:
@@ -473,7 +470,7 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None | Unset, data)
+    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
 
 
 def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
@@ -489,7 +486,7 @@ def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | TruncationObject | Unset, data)
+    raise TypeError("expected None | TruncationObject | Unset, got " + type(data).__name__)
 
 
 def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset:
@@ -515,7 +512,10 @@ def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | Assi
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset, data)
+    raise TypeError(
+        "expected AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset, got "
+        + type(data).__name__
+    )
 
 
 def _parse_response_format(
@@ -535,42 +535,28 @@ def _parse_response_format(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "text":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
+            componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistants_api_response_format_option_type_1
         elif tag == "json_object":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(
-                    data
-                )
+            componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistants_api_response_format_option_type_2
         elif tag == "json_schema":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(
-                    data
-                )
+            componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            AssistantsApiResponseFormatOptionAuto
-            | None
-            | ResponseFormatJsonObject
-            | ResponseFormatJsonSchema
-            | ResponseFormatText
-            | Unset,
-            data,
-        )
+            return componentsschemas_assistants_api_response_format_option_type_3
+        if isinstance(tag, str):
+            return cast(
+                AssistantsApiResponseFormatOptionAuto
+                | None
+                | ResponseFormatJsonObject
+                | ResponseFormatJsonSchema
+                | ResponseFormatText
+                | Unset,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
     if isinstance(data, str):
         try:
             componentsschemas_assistants_api_response_format_option_type_0 = (
@@ -581,14 +567,9 @@ def _parse_response_format(
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(
-        AssistantsApiResponseFormatOptionAuto
-        | None
-        | ResponseFormatJsonObject
-        | ResponseFormatJsonSchema
-        | ResponseFormatText
-        | Unset,
-        data,
+    raise TypeError(
+        "expected AssistantsApiResponseFormatOptionAuto | None | ResponseFormatJsonObject | ResponseFormatJsonSchema | ResponseFormatText | Unset, got "
+        + type(data).__name__
     )
 
 

@@ -99,25 +99,22 @@ def _parse_annotations_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "file_citation":
-            try:
-                componentsschemas_text_annotation_type_0 = MessageContentTextAnnotationsFileCitationObject.from_dict(
-                    data
-                )
+            componentsschemas_text_annotation_type_0 = MessageContentTextAnnotationsFileCitationObject.from_dict(data)
 
-                return componentsschemas_text_annotation_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_text_annotation_type_0
         elif tag == "file_path":
-            try:
-                componentsschemas_text_annotation_type_1 = MessageContentTextAnnotationsFilePathObject.from_dict(data)
+            componentsschemas_text_annotation_type_1 = MessageContentTextAnnotationsFilePathObject.from_dict(data)
 
-                return componentsschemas_text_annotation_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data)
-    return cast(MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data)
+            return componentsschemas_text_annotation_type_1
+        if isinstance(tag, str):
+            return cast(
+                MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, got "
+        + type(data).__name__
+    )
 
 
 from ..models.message_content_text_annotations_file_citation_object import (

@@ -112,31 +112,26 @@ def _parse_annotations_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "file_citation":
-            try:
-                componentsschemas_text_annotation_delta_type_0 = (
-                    MessageDeltaContentTextAnnotationsFileCitationObject.from_dict(data)
-                )
+            componentsschemas_text_annotation_delta_type_0 = (
+                MessageDeltaContentTextAnnotationsFileCitationObject.from_dict(data)
+            )
 
-                return componentsschemas_text_annotation_delta_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_text_annotation_delta_type_0
         elif tag == "file_path":
-            try:
-                componentsschemas_text_annotation_delta_type_1 = (
-                    MessageDeltaContentTextAnnotationsFilePathObject.from_dict(data)
-                )
+            componentsschemas_text_annotation_delta_type_1 = MessageDeltaContentTextAnnotationsFilePathObject.from_dict(
+                data
+            )
 
-                return componentsschemas_text_annotation_delta_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject,
-            data,
-        )
-    return cast(
-        MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject, data
+            return componentsschemas_text_annotation_delta_type_1
+        if isinstance(tag, str):
+            return cast(
+                MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected MessageDeltaContentTextAnnotationsFileCitationObject | MessageDeltaContentTextAnnotationsFilePathObject, got "
+        + type(data).__name__
     )
 
 

@@ -135,50 +135,33 @@ def _parse_content_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
-            try:
-                componentsschemas_message_content_delta_type_0 = MessageDeltaContentImageFileObject.from_dict(data)
+            componentsschemas_message_content_delta_type_0 = MessageDeltaContentImageFileObject.from_dict(data)
 
-                return componentsschemas_message_content_delta_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_delta_type_0
         elif tag == "text":
-            try:
-                componentsschemas_message_content_delta_type_1 = MessageDeltaContentTextObject.from_dict(data)
+            componentsschemas_message_content_delta_type_1 = MessageDeltaContentTextObject.from_dict(data)
 
-                return componentsschemas_message_content_delta_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_delta_type_1
         elif tag == "refusal":
-            try:
-                componentsschemas_message_content_delta_type_2 = MessageDeltaContentRefusalObject.from_dict(data)
+            componentsschemas_message_content_delta_type_2 = MessageDeltaContentRefusalObject.from_dict(data)
 
-                return componentsschemas_message_content_delta_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_delta_type_2
         elif tag == "image_url":
-            try:
-                componentsschemas_message_content_delta_type_3 = MessageDeltaContentImageUrlObject.from_dict(data)
+            componentsschemas_message_content_delta_type_3 = MessageDeltaContentImageUrlObject.from_dict(data)
 
-                return componentsschemas_message_content_delta_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            MessageDeltaContentImageFileObject
-            | MessageDeltaContentImageUrlObject
-            | MessageDeltaContentRefusalObject
-            | MessageDeltaContentTextObject,
-            data,
-        )
-    return cast(
-        MessageDeltaContentImageFileObject
-        | MessageDeltaContentImageUrlObject
-        | MessageDeltaContentRefusalObject
-        | MessageDeltaContentTextObject,
-        data,
+            return componentsschemas_message_content_delta_type_3
+        if isinstance(tag, str):
+            return cast(
+                MessageDeltaContentImageFileObject
+                | MessageDeltaContentImageUrlObject
+                | MessageDeltaContentRefusalObject
+                | MessageDeltaContentTextObject,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected MessageDeltaContentImageFileObject | MessageDeltaContentImageUrlObject | MessageDeltaContentRefusalObject | MessageDeltaContentTextObject, got "
+        + type(data).__name__
     )
 
 

@@ -260,7 +260,7 @@ def _parse_incomplete_details(data: object) -> MessageObjectIncompleteDetails | 
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(MessageObjectIncompleteDetails | None, data)
+    raise TypeError("expected MessageObjectIncompleteDetails | None, got " + type(data).__name__)
 
 
 def _parse_content_item(
@@ -274,50 +274,33 @@ def _parse_content_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
-            try:
-                componentsschemas_message_content_type_0 = MessageContentImageFileObject.from_dict(data)
+            componentsschemas_message_content_type_0 = MessageContentImageFileObject.from_dict(data)
 
-                return componentsschemas_message_content_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_type_0
         elif tag == "image_url":
-            try:
-                componentsschemas_message_content_type_1 = MessageContentImageUrlObject.from_dict(data)
+            componentsschemas_message_content_type_1 = MessageContentImageUrlObject.from_dict(data)
 
-                return componentsschemas_message_content_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_type_1
         elif tag == "text":
-            try:
-                componentsschemas_message_content_type_2 = MessageContentTextObject.from_dict(data)
+            componentsschemas_message_content_type_2 = MessageContentTextObject.from_dict(data)
 
-                return componentsschemas_message_content_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_message_content_type_2
         elif tag == "refusal":
-            try:
-                componentsschemas_message_content_type_3 = MessageContentRefusalObject.from_dict(data)
+            componentsschemas_message_content_type_3 = MessageContentRefusalObject.from_dict(data)
 
-                return componentsschemas_message_content_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            MessageContentImageFileObject
-            | MessageContentImageUrlObject
-            | MessageContentRefusalObject
-            | MessageContentTextObject,
-            data,
-        )
-    return cast(
-        MessageContentImageFileObject
-        | MessageContentImageUrlObject
-        | MessageContentRefusalObject
-        | MessageContentTextObject,
-        data,
+            return componentsschemas_message_content_type_3
+        if isinstance(tag, str):
+            return cast(
+                MessageContentImageFileObject
+                | MessageContentImageUrlObject
+                | MessageContentRefusalObject
+                | MessageContentTextObject,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected MessageContentImageFileObject | MessageContentImageUrlObject | MessageContentRefusalObject | MessageContentTextObject, got "
+        + type(data).__name__
     )
 
 
@@ -339,7 +322,7 @@ def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(list[MessageObjectAttachment] | None, data)
+    raise TypeError("expected list[MessageObjectAttachment] | None, got " + type(data).__name__)
 
 
 def _parse_metadata(data: object) -> Metadata | None:
@@ -353,7 +336,7 @@ def _parse_metadata(data: object) -> Metadata | None:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None, data)
+    raise TypeError("expected Metadata | None, got " + type(data).__name__)
 
 
 from ..models.message_content_image_file_object import MessageContentImageFileObject

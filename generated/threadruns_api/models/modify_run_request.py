@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -71,7 +71,7 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None | Unset, data)
+    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
 
 
 from ..models.metadata import Metadata

@@ -434,7 +434,7 @@ def _parse_required_action(data: object) -> None | RunObjectRequiredAction:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunObjectRequiredAction, data)
+    raise TypeError("expected None | RunObjectRequiredAction, got " + type(data).__name__)
 
 
 def _parse_last_error(data: object) -> None | RunObjectLastError:
@@ -448,7 +448,7 @@ def _parse_last_error(data: object) -> None | RunObjectLastError:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunObjectLastError, data)
+    raise TypeError("expected None | RunObjectLastError, got " + type(data).__name__)
 
 
 def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails:
@@ -462,38 +462,30 @@ def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunObjectIncompleteDetails, data)
+    raise TypeError("expected None | RunObjectIncompleteDetails, got " + type(data).__name__)
 
 
 def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
-            try:
-                componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
+            componentsschemas_assistant_tool_type_0 = AssistantToolsCode.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistant_tool_type_0
         elif tag == "file_search":
-            try:
-                componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
+            componentsschemas_assistant_tool_type_1 = AssistantToolsFileSearch.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistant_tool_type_1
         elif tag == "function":
-            try:
-                componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
+            componentsschemas_assistant_tool_type_2 = AssistantToolsFunction.from_dict(data)
 
-                return componentsschemas_assistant_tool_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
-    return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+            return componentsschemas_assistant_tool_type_2
+        if isinstance(tag, str):
+            return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, got " + type(data).__name__
+    )
 
 
 def _parse_metadata(data: object) -> Metadata | None:
@@ -507,7 +499,7 @@ def _parse_metadata(data: object) -> Metadata | None:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None, data)
+    raise TypeError("expected Metadata | None, got " + type(data).__name__)
 
 
 def _parse_usage(data: object) -> None | RunCompletionUsage:
@@ -521,7 +513,7 @@ def _parse_usage(data: object) -> None | RunCompletionUsage:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunCompletionUsage, data)
+    raise TypeError("expected None | RunCompletionUsage, got " + type(data).__name__)
 
 
 def _parse_truncation_strategy(data: object) -> None | TruncationObject:
@@ -535,7 +527,7 @@ def _parse_truncation_strategy(data: object) -> None | TruncationObject:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | TruncationObject, data)
+    raise TypeError("expected None | TruncationObject, got " + type(data).__name__)
 
 
 def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None:
@@ -559,7 +551,9 @@ def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | Assi
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None, data)
+    raise TypeError(
+        "expected AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None, got " + type(data).__name__
+    )
 
 
 def _parse_response_format(
@@ -576,41 +570,27 @@ def _parse_response_format(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "text":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
+            componentsschemas_assistants_api_response_format_option_type_1 = ResponseFormatText.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistants_api_response_format_option_type_1
         elif tag == "json_object":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(
-                    data
-                )
+            componentsschemas_assistants_api_response_format_option_type_2 = ResponseFormatJsonObject.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_assistants_api_response_format_option_type_2
         elif tag == "json_schema":
-            try:
-                componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(
-                    data
-                )
+            componentsschemas_assistants_api_response_format_option_type_3 = ResponseFormatJsonSchema.from_dict(data)
 
-                return componentsschemas_assistants_api_response_format_option_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            AssistantsApiResponseFormatOptionAuto
-            | None
-            | ResponseFormatJsonObject
-            | ResponseFormatJsonSchema
-            | ResponseFormatText,
-            data,
-        )
+            return componentsschemas_assistants_api_response_format_option_type_3
+        if isinstance(tag, str):
+            return cast(
+                AssistantsApiResponseFormatOptionAuto
+                | None
+                | ResponseFormatJsonObject
+                | ResponseFormatJsonSchema
+                | ResponseFormatText,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
     if isinstance(data, str):
         try:
             componentsschemas_assistants_api_response_format_option_type_0 = (
@@ -621,13 +601,9 @@ def _parse_response_format(
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(
-        AssistantsApiResponseFormatOptionAuto
-        | None
-        | ResponseFormatJsonObject
-        | ResponseFormatJsonSchema
-        | ResponseFormatText,
-        data,
+    raise TypeError(
+        "expected AssistantsApiResponseFormatOptionAuto | None | ResponseFormatJsonObject | ResponseFormatJsonSchema | ResponseFormatText, got "
+        + type(data).__name__
     )
 
 

@@ -85,23 +85,22 @@ def _parse_step_details(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "message_creation":
-            try:
-                step_details_type_0 = RunStepDeltaStepDetailsMessageCreationObject.from_dict(data)
+            step_details_type_0 = RunStepDeltaStepDetailsMessageCreationObject.from_dict(data)
 
-                return step_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return step_details_type_0
         elif tag == "tool_calls":
-            try:
-                step_details_type_1 = RunStepDeltaStepDetailsToolCallsObject.from_dict(data)
+            step_details_type_1 = RunStepDeltaStepDetailsToolCallsObject.from_dict(data)
 
-                return step_details_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data)
-    return cast(RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data)
+            return step_details_type_1
+        if isinstance(tag, str):
+            return cast(
+                RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, got "
+        + type(data).__name__
+    )
 
 
 from ..models.run_step_delta_step_details_message_creation_object import (

@@ -118,29 +118,23 @@ def _parse_outputs_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "logs":
-            try:
-                outputs_item_type_0 = RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
+            outputs_item_type_0 = RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
 
-                return outputs_item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return outputs_item_type_0
         elif tag == "image":
-            try:
-                outputs_item_type_1 = RunStepDeltaStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
+            outputs_item_type_1 = RunStepDeltaStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
 
-                return outputs_item_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
-            | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-            data,
-        )
-    return cast(
-        RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-        data,
+            return outputs_item_type_1
+        if isinstance(tag, str):
+            return cast(
+                RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+                | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject, got "
+        + type(data).__name__
     )
 
 

@@ -133,46 +133,34 @@ def _parse_tool_calls_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
-            try:
-                componentsschemas_run_step_delta_step_details_tool_call_type_0 = (
-                    RunStepDeltaStepDetailsToolCallsCodeObject.from_dict(data)
-                )
+            componentsschemas_run_step_delta_step_details_tool_call_type_0 = (
+                RunStepDeltaStepDetailsToolCallsCodeObject.from_dict(data)
+            )
 
-                return componentsschemas_run_step_delta_step_details_tool_call_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_run_step_delta_step_details_tool_call_type_0
         elif tag == "file_search":
-            try:
-                componentsschemas_run_step_delta_step_details_tool_call_type_1 = (
-                    RunStepDeltaStepDetailsToolCallsFileSearchObject.from_dict(data)
-                )
+            componentsschemas_run_step_delta_step_details_tool_call_type_1 = (
+                RunStepDeltaStepDetailsToolCallsFileSearchObject.from_dict(data)
+            )
 
-                return componentsschemas_run_step_delta_step_details_tool_call_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return componentsschemas_run_step_delta_step_details_tool_call_type_1
         elif tag == "function":
-            try:
-                componentsschemas_run_step_delta_step_details_tool_call_type_2 = (
-                    RunStepDeltaStepDetailsToolCallsFunctionObject.from_dict(data)
-                )
+            componentsschemas_run_step_delta_step_details_tool_call_type_2 = (
+                RunStepDeltaStepDetailsToolCallsFunctionObject.from_dict(data)
+            )
 
-                return componentsschemas_run_step_delta_step_details_tool_call_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(
-            RunStepDeltaStepDetailsToolCallsCodeObject
-            | RunStepDeltaStepDetailsToolCallsFileSearchObject
-            | RunStepDeltaStepDetailsToolCallsFunctionObject,
-            data,
-        )
-    return cast(
-        RunStepDeltaStepDetailsToolCallsCodeObject
-        | RunStepDeltaStepDetailsToolCallsFileSearchObject
-        | RunStepDeltaStepDetailsToolCallsFunctionObject,
-        data,
+            return componentsschemas_run_step_delta_step_details_tool_call_type_2
+        if isinstance(tag, str):
+            return cast(
+                RunStepDeltaStepDetailsToolCallsCodeObject
+                | RunStepDeltaStepDetailsToolCallsFileSearchObject
+                | RunStepDeltaStepDetailsToolCallsFunctionObject,
+                data,
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected RunStepDeltaStepDetailsToolCallsCodeObject | RunStepDeltaStepDetailsToolCallsFileSearchObject | RunStepDeltaStepDetailsToolCallsFunctionObject, got "
+        + type(data).__name__
     )
 
 

@@ -100,23 +100,22 @@ def _parse_outputs_item(
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "logs":
-            try:
-                outputs_item_type_0 = RunStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
+            outputs_item_type_0 = RunStepDetailsToolCallsCodeOutputLogsObject.from_dict(data)
 
-                return outputs_item_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return outputs_item_type_0
         elif tag == "image":
-            try:
-                outputs_item_type_1 = RunStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
+            outputs_item_type_1 = RunStepDetailsToolCallsCodeOutputImageObject.from_dict(data)
 
-                return outputs_item_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data)
-    return cast(RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data)
+            return outputs_item_type_1
+        if isinstance(tag, str):
+            return cast(
+                RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data
+            )
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, got "
+        + type(data).__name__
+    )
 
 
 from ..models.run_step_details_tool_calls_code_output_image_object import (

@@ -254,23 +254,19 @@ def _parse_step_details(data: object) -> RunStepDetailsMessageCreationObject | R
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "message_creation":
-            try:
-                step_details_type_0 = RunStepDetailsMessageCreationObject.from_dict(data)
+            step_details_type_0 = RunStepDetailsMessageCreationObject.from_dict(data)
 
-                return step_details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
+            return step_details_type_0
         elif tag == "tool_calls":
-            try:
-                step_details_type_1 = RunStepDetailsToolCallsObject.from_dict(data)
+            step_details_type_1 = RunStepDetailsToolCallsObject.from_dict(data)
 
-                return step_details_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-
-        return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
-    return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
+            return step_details_type_1
+        if isinstance(tag, str):
+            return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
+        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+    raise TypeError(
+        "expected RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, got " + type(data).__name__
+    )
 
 
 def _parse_last_error(data: object) -> None | RunStepObjectLastError:
@@ -284,7 +280,7 @@ def _parse_last_error(data: object) -> None | RunStepObjectLastError:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunStepObjectLastError, data)
+    raise TypeError("expected None | RunStepObjectLastError, got " + type(data).__name__)
 
 
 def _parse_metadata(data: object) -> Metadata | None:
@@ -298,7 +294,7 @@ def _parse_metadata(data: object) -> Metadata | None:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(Metadata | None, data)
+    raise TypeError("expected Metadata | None, got " + type(data).__name__)
 
 
 def _parse_usage(data: object) -> None | RunStepCompletionUsage:
@@ -312,7 +308,7 @@ def _parse_usage(data: object) -> None | RunStepCompletionUsage:
         except (TypeError, ValueError, AttributeError, KeyError):
             pass
 
-    return cast(None | RunStepCompletionUsage, data)
+    raise TypeError("expected None | RunStepCompletionUsage, got " + type(data).__name__)
 
 
 from ..models.metadata import Metadata
