@@ -139,12 +139,8 @@ def parser(op: Operation) -> Callable[[httpx.Response], Any]:
 
         def build(data: Any) -> Any:
             listing = model.from_dict(data)
-            # The page's own fields drive the walk (the model checks has_more is a bool and data a list):
-            # the cursors are str or null, and every item's id is usable as the next cursor, as retrieve checks it.
-            for field in ("first_id", "last_id"):
-                cursor = getattr(listing, field)
-                if cursor is not None and not isinstance(cursor, str):
-                    raise TypeError(f"{name}.{field}: expected a str or null, got {type(cursor).__name__}")
+            # The page's own fields drive the walk: the model checks their types (has_more a bool, the cursors
+            # str or null, data a list); every item's id must also be usable as the next cursor, as retrieve checks it.
             for index, item in enumerate(listing.data):
                 item_id = getattr(item, "id", None)
                 if not isinstance(item_id, str):

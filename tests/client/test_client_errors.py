@@ -198,8 +198,18 @@ def test_a_list_field_of_the_wrong_json_type_is_refused(driver: Driver, change: 
         ({"parallel_tool_calls": "yes"}, r"parallel_tool_calls: expected bool, got str"),
         ({"model": None}, r"model: expected str, got NoneType"),
         ({"thread_id": 7}, r"thread_id: expected str, got int"),
+        ({"temperature": "hot"}, r"temperature: expected float \| None, got str"),
+        ({"expires_at": False}, r"expires_at: expected int \| None, got bool"),
     ],
-    ids=["int-as-str", "int-as-bool", "bool-as-str", "null-not-nullable", "str-as-int"],
+    ids=[
+        "int-as-str",
+        "int-as-bool",
+        "bool-as-str",
+        "null-not-nullable",
+        "str-as-int",
+        "nullable-float",
+        "nullable-int",
+    ],
 )
 def test_a_scalar_field_of_the_wrong_json_type_is_refused(driver: Driver, change: dict[str, Any], message: str) -> None:
     """Typed or error: a run whose created_at is "yesterday" is not passed on as a RunObject."""
@@ -283,7 +293,7 @@ def test_malformed_list_page_raises_validation_error(driver: Driver, payload: An
     [
         ({"has_more": "false"}, r"ListRunsResponse: has_more: expected bool, got str"),
         ({"has_more": 1}, r"ListRunsResponse: has_more: expected bool, got int"),
-        ({"first_id": 7}, r"ListRunsResponse\.first_id: expected a str or null, got int"),
+        ({"first_id": 7}, r"ListRunsResponse: first_id: expected None \| str, got int"),
         ({"data": [run_payload(id="run 1")]}, r"ListRunsResponse\.data\[0\]\.id must not contain whitespace"),
     ],
     ids=["has_more-str", "has_more-int", "first_id-int", "item-id-with-space"],

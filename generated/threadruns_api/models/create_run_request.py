@@ -266,8 +266,18 @@ class CreateRunRequest:
         reasoning_effort = None if _reasoning_effort is None else _parse_reasoning_effort(_reasoning_effort)
 
         instructions: None | str | Unset = d.pop("instructions", UNSET)
+        if instructions is not None and instructions is not UNSET and (not isinstance(instructions, (str,))):
+            raise TypeError("instructions: expected None | str, got " + type(instructions).__name__)
 
         additional_instructions: None | str | Unset = d.pop("additional_instructions", UNSET)
+        if (
+            additional_instructions is not None
+            and additional_instructions is not UNSET
+            and (not isinstance(additional_instructions, (str,)))
+        ):
+            raise TypeError(
+                "additional_instructions: expected None | str, got " + type(additional_instructions).__name__
+            )
 
         _additional_messages = d.pop("additional_messages", UNSET)
         additional_messages = None if _additional_messages is None else _parse_additional_messages(_additional_messages)
@@ -279,14 +289,58 @@ class CreateRunRequest:
         metadata = None if _metadata is None else _parse_metadata(_metadata)
 
         temperature: float | None | Unset = d.pop("temperature", UNSET)
+        if (
+            temperature is not None
+            and temperature is not UNSET
+            and (
+                not isinstance(
+                    temperature,
+                    (
+                        int,
+                        float,
+                    ),
+                )
+                or isinstance(temperature, bool)
+            )
+        ):
+            raise TypeError("temperature: expected float | None, got " + type(temperature).__name__)
 
         top_p: float | None | Unset = d.pop("top_p", UNSET)
+        if (
+            top_p is not None
+            and top_p is not UNSET
+            and (
+                not isinstance(
+                    top_p,
+                    (
+                        int,
+                        float,
+                    ),
+                )
+                or isinstance(top_p, bool)
+            )
+        ):
+            raise TypeError("top_p: expected float | None, got " + type(top_p).__name__)
 
         stream: bool | None | Unset = d.pop("stream", UNSET)
+        if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
+            raise TypeError("stream: expected bool | None, got " + type(stream).__name__)
 
         max_prompt_tokens: int | None | Unset = d.pop("max_prompt_tokens", UNSET)
+        if (
+            max_prompt_tokens is not None
+            and max_prompt_tokens is not UNSET
+            and (not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool))
+        ):
+            raise TypeError("max_prompt_tokens: expected int | None, got " + type(max_prompt_tokens).__name__)
 
         max_completion_tokens: int | None | Unset = d.pop("max_completion_tokens", UNSET)
+        if (
+            max_completion_tokens is not None
+            and max_completion_tokens is not UNSET
+            and (not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool))
+        ):
+            raise TypeError("max_completion_tokens: expected int | None, got " + type(max_completion_tokens).__name__)
 
         _truncation_strategy = d.pop("truncation_strategy", UNSET)
         truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)

@@ -57,12 +57,16 @@ class Error:
             raise TypeError("Error: expected an object, got " + type(src_dict).__name__)
         d = dict(src_dict)
         code: None | str = d.pop("code", None)
+        if code is not None and (not isinstance(code, (str,))):
+            raise TypeError("code: expected None | str, got " + type(code).__name__)
 
         message = d.pop("message")
         if type(message) is not str and (not isinstance(message, str)):
             raise TypeError("message: expected str, got " + type(message).__name__)
 
         param: None | str = d.pop("param", None)
+        if param is not None and (not isinstance(param, (str,))):
+            raise TypeError("param: expected None | str, got " + type(param).__name__)
 
         type_ = d.pop("type")
         if type(type_) is not str and (not isinstance(type_, str)):

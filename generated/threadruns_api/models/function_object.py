@@ -81,6 +81,8 @@ class FunctionObject:
             parameters = FunctionParameters.from_dict(_parameters)
 
         strict: bool | None | Unset = d.pop("strict", UNSET)
+        if strict is not None and strict is not UNSET and (not isinstance(strict, (bool,))):
+            raise TypeError("strict: expected bool | None, got " + type(strict).__name__)
 
         if cls is FunctionObject:
             function_object = object.__new__(cls)

@@ -75,8 +75,12 @@ class ListMessagesResponse:
         data = [MessageObject.from_dict(data_item_data) for data_item_data in _data]
 
         first_id: None | str = d.pop("first_id", None)
+        if first_id is not None and (not isinstance(first_id, (str,))):
+            raise TypeError("first_id: expected None | str, got " + type(first_id).__name__)
 
         last_id: None | str = d.pop("last_id", None)
+        if last_id is not None and (not isinstance(last_id, (str,))):
+            raise TypeError("last_id: expected None | str, got " + type(last_id).__name__)
 
         has_more = d.pop("has_more")
         if type(has_more) is not bool and (not isinstance(has_more, bool)):

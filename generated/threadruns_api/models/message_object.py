@@ -174,8 +174,12 @@ class MessageObject:
         incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
         completed_at: int | None = d.pop("completed_at", None)
+        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
 
         incomplete_at: int | None = d.pop("incomplete_at", None)
+        if incomplete_at is not None and (not isinstance(incomplete_at, (int,)) or isinstance(incomplete_at, bool)):
+            raise TypeError("incomplete_at: expected int | None, got " + type(incomplete_at).__name__)
 
         role = _message_object_role_from_value(d.pop("role"))
 
@@ -186,8 +190,12 @@ class MessageObject:
         content = [_parse_content_item(content_item_data) for content_item_data in _content]
 
         assistant_id: None | str = d.pop("assistant_id", None)
+        if assistant_id is not None and (not isinstance(assistant_id, (str,))):
+            raise TypeError("assistant_id: expected None | str, got " + type(assistant_id).__name__)
 
         run_id: None | str = d.pop("run_id", None)
+        if run_id is not None and (not isinstance(run_id, (str,))):
+            raise TypeError("run_id: expected None | str, got " + type(run_id).__name__)
 
         _attachments = d.pop("attachments", None)
         attachments = None if _attachments is None else _parse_attachments(_attachments)

@@ -80,6 +80,8 @@ class ResponseFormatJsonSchemaJsonSchema:
             schema = ResponseFormatJsonSchemaSchema.from_dict(_schema)
 
         strict: bool | None | Unset = d.pop("strict", UNSET)
+        if strict is not None and strict is not UNSET and (not isinstance(strict, (bool,))):
+            raise TypeError("strict: expected bool | None, got " + type(strict).__name__)
 
         if cls is ResponseFormatJsonSchemaJsonSchema:
             response_format_json_schema_json_schema = object.__new__(cls)

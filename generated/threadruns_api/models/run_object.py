@@ -290,14 +290,24 @@ class RunObject:
         last_error = None if _last_error is None else _parse_last_error(_last_error)
 
         expires_at: int | None = d.pop("expires_at", None)
+        if expires_at is not None and (not isinstance(expires_at, (int,)) or isinstance(expires_at, bool)):
+            raise TypeError("expires_at: expected int | None, got " + type(expires_at).__name__)
 
         started_at: int | None = d.pop("started_at", None)
+        if started_at is not None and (not isinstance(started_at, (int,)) or isinstance(started_at, bool)):
+            raise TypeError("started_at: expected int | None, got " + type(started_at).__name__)
 
         cancelled_at: int | None = d.pop("cancelled_at", None)
+        if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
+            raise TypeError("cancelled_at: expected int | None, got " + type(cancelled_at).__name__)
 
         failed_at: int | None = d.pop("failed_at", None)
+        if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
+            raise TypeError("failed_at: expected int | None, got " + type(failed_at).__name__)
 
         completed_at: int | None = d.pop("completed_at", None)
+        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
 
         _incomplete_details = d.pop("incomplete_details", None)
         incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
@@ -323,8 +333,16 @@ class RunObject:
         usage = None if _usage is None else _parse_usage(_usage)
 
         max_prompt_tokens: int | None = d.pop("max_prompt_tokens", None)
+        if max_prompt_tokens is not None and (
+            not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool)
+        ):
+            raise TypeError("max_prompt_tokens: expected int | None, got " + type(max_prompt_tokens).__name__)
 
         max_completion_tokens: int | None = d.pop("max_completion_tokens", None)
+        if max_completion_tokens is not None and (
+            not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool)
+        ):
+            raise TypeError("max_completion_tokens: expected int | None, got " + type(max_completion_tokens).__name__)
 
         _truncation_strategy = d.pop("truncation_strategy", None)
         truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
@@ -340,8 +358,38 @@ class RunObject:
         response_format = None if _response_format is None else _parse_response_format(_response_format)
 
         temperature: float | None | Unset = d.pop("temperature", UNSET)
+        if (
+            temperature is not None
+            and temperature is not UNSET
+            and (
+                not isinstance(
+                    temperature,
+                    (
+                        int,
+                        float,
+                    ),
+                )
+                or isinstance(temperature, bool)
+            )
+        ):
+            raise TypeError("temperature: expected float | None, got " + type(temperature).__name__)
 
         top_p: float | None | Unset = d.pop("top_p", UNSET)
+        if (
+            top_p is not None
+            and top_p is not UNSET
+            and (
+                not isinstance(
+                    top_p,
+                    (
+                        int,
+                        float,
+                    ),
+                )
+                or isinstance(top_p, bool)
+            )
+        ):
+            raise TypeError("top_p: expected float | None, got " + type(top_p).__name__)
 
         if cls is RunObject:
             run_object = object.__new__(cls)

@@ -66,6 +66,8 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
             raise TypeError("arguments: expected str, got " + type(arguments).__name__)
 
         output: None | str | Unset = d.pop("output", UNSET)
+        if output is not None and output is not UNSET and (not isinstance(output, (str,))):
+            raise TypeError("output: expected None | str, got " + type(output).__name__)
 
         if cls is RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
             run_step_delta_step_details_tool_calls_function_object_function = object.__new__(cls)

@@ -60,6 +60,8 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
             raise TypeError("arguments: expected str, got " + type(arguments).__name__)
 
         output: None | str = d.pop("output", None)
+        if output is not None and (not isinstance(output, (str,))):
+            raise TypeError("output: expected None | str, got " + type(output).__name__)
 
         if cls is RunStepDetailsToolCallsFunctionObjectFunction:
             run_step_details_tool_calls_function_object_function = object.__new__(cls)

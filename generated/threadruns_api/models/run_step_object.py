@@ -179,12 +179,20 @@ class RunStepObject:
         last_error = None if _last_error is None else _parse_last_error(_last_error)
 
         expired_at: int | None = d.pop("expired_at", None)
+        if expired_at is not None and (not isinstance(expired_at, (int,)) or isinstance(expired_at, bool)):
+            raise TypeError("expired_at: expected int | None, got " + type(expired_at).__name__)
 
         cancelled_at: int | None = d.pop("cancelled_at", None)
+        if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
+            raise TypeError("cancelled_at: expected int | None, got " + type(cancelled_at).__name__)
 
         failed_at: int | None = d.pop("failed_at", None)
+        if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
+            raise TypeError("failed_at: expected int | None, got " + type(failed_at).__name__)
 
         completed_at: int | None = d.pop("completed_at", None)
+        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
 
         _metadata = d.pop("metadata", None)
         metadata = None if _metadata is None else _parse_metadata(_metadata)

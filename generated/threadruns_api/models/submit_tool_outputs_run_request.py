@@ -62,6 +62,8 @@ class SubmitToolOutputsRunRequest:
         ]
 
         stream: bool | None | Unset = d.pop("stream", UNSET)
+        if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
+            raise TypeError("stream: expected bool | None, got " + type(stream).__name__)
 
         if cls is SubmitToolOutputsRunRequest:
             submit_tool_outputs_run_request = object.__new__(cls)

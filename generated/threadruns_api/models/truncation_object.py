@@ -55,6 +55,12 @@ class TruncationObject:
         type_ = _truncation_object_type_from_value(d.pop("type"))
 
         last_messages: int | None | Unset = d.pop("last_messages", UNSET)
+        if (
+            last_messages is not None
+            and last_messages is not UNSET
+            and (not isinstance(last_messages, (int,)) or isinstance(last_messages, bool))
+        ):
+            raise TypeError("last_messages: expected int | None, got " + type(last_messages).__name__)
 
         if cls is TruncationObject:
             truncation_object = object.__new__(cls)
