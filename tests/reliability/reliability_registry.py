@@ -207,7 +207,7 @@ AREAS: tuple[Area, ...] = (
             Scenario(
                 "input.request-options",
                 "`timeout` None / 0 / -1 / inf / '5' / an unbounded `httpx.Timeout`, `max_retries` -1 / True / "
-                "'2', bad `poll_interval` / poll `timeout`, wrong types for `extra_headers` / `extra_query` / "
+                "'2', bad `poll_interval_ms` / `poll_timeout`, wrong types for `extra_headers` / `extra_query` / "
                 "`extra_body`",
                 "`TypeError` naming the option; 0 requests",
             ),
