@@ -270,7 +270,7 @@ def _conversion(prop: Any, expr: str) -> str:
         return f"_enum({prop.class_info.name}, {expr})"
     if isinstance(prop, ListProperty) and isinstance(prop.inner_property, EnumProperty):
         return f"_enum_list({prop.inner_property.class_info.name}, {expr})"
-    return f"_plain({expr})"
+    return expr
 
 
 def _conversion_imports(prop: Any) -> set[str]:
@@ -432,9 +432,10 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     end = {str(k): str(v) for k, v in (trim.get("stream_end") or {}).items()}
     if stream_ops and set(end) != {"event", "data"}:
         raise SurfaceError("stream_end must give the closing event's name and data line")
-    surface = Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end)
-    surface.stream_error_event = str(trim.get("stream_error_event", "error"))
-    return surface, annotate.models
+    error_event = str(trim.get("stream_error_event", "error"))
+    return Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event), (
+        annotate.models
+    )
 
 
 def _method(

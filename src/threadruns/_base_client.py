@@ -32,6 +32,7 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     ThreadRunsError,
+    describe_error,
     status_error_class,
 )
 from ._logging import logger, redact_headers
@@ -395,8 +396,9 @@ def parse_model(response: httpx.Response, parser: Callable[[Any], _T], name: str
     try:
         return parser(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise APIResponseValidationError(response, data, f"The response is not a valid {name}: {detail}") from None
+        raise APIResponseValidationError(
+            response, data, f"The response is not a valid {name}: {describe_error(exc)}"
+        ) from None
 
 
 class SyncAPIClient(BaseClient[httpx.Client]):

@@ -15,6 +15,8 @@ from typing import Any, TypeAlias
 
 from threadruns_api.models import MessageDeltaObject, MessageObject, RunObject, RunStepDeltaObject, RunStepObject
 
+from ._exceptions import describe_error
+
 
 def _terminal_run_events() -> frozenset[str]:
     """The run events after which a stream is over: ``thread.run.<status>`` for each status polling stops at."""
@@ -118,8 +120,7 @@ def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
             try:
                 event = wrapper(name, model.from_dict(payload))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
-                raise InvalidEventPayload(f"not a valid {expected}: {detail}") from None
+                raise InvalidEventPayload(f"not a valid {expected}: {describe_error(exc)}") from None
             if not isinstance(getattr(event.data, "id", None), str):
                 raise InvalidEventPayload(f"{expected}.id: expected a str, got {type(event.data.id).__name__}")
             return event  # type: ignore[no-any-return]

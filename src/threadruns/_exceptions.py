@@ -49,6 +49,11 @@ __all__ = [
 ]
 
 
+def describe_error(exc: BaseException) -> str:
+    """What went wrong in a parse or build, for a message: a KeyError names the missing key."""
+    return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+
+
 class ThreadRunsError(Exception):
     """Base class of every exception threadruns raises on purpose."""
 

@@ -49,11 +49,6 @@ class Operation:
         return f"{self.name} ({self.method} {self.path})"
 
 
-def _plain(value: Any) -> Any:
-    """A query value as the generated ``_get_kwargs`` takes it (UNSET when not given)."""
-    return value
-
-
 def _enum(enum: Callable[[Any], Any], value: Any) -> Any:
     from threadruns_api.types import Unset
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, parse_model
+from ._exceptions import describe_error
 from ._operation import Kwargs, Operation
 from ._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from ._response import RAW_RESPONSE
@@ -115,12 +116,8 @@ def _build(op: Operation, path: Kwargs, query: Kwargs, body: Kwargs | None) -> K
                 try:
                     model.from_dict({**base, key: value})
                 except (AttributeError, KeyError, TypeError, ValueError) as inner:
-                    raise ValueError(f"{key} is not valid for {op.name}: {_describe(inner)}") from None
-        raise ValueError(f"invalid arguments for {op.name}: {_describe(exc)}") from None
-
-
-def _describe(exc: BaseException) -> str:
-    return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+                    raise ValueError(f"{key} is not valid for {op.name}: {describe_error(inner)}") from None
+        raise ValueError(f"invalid arguments for {op.name}: {describe_error(exc)}") from None
 
 
 _PARSERS: dict[int, Callable[[httpx.Response], Any]] = {}

@@ -4,7 +4,7 @@ the models it takes and returns, and the call of its generated ``_get_kwargs``."
 
 from typing import Any
 
-from threadruns._operation import Operation, Param, _enum, _enum_list, _plain
+from threadruns._operation import Operation, Param, _enum, _enum_list
 
 from threadruns_api.types import UNSET
 
@@ -291,11 +291,11 @@ def _list_messages(path: dict[str, Any], query: dict[str, Any], body: dict[str, 
 
     return list_messages._get_kwargs(
         thread_id=path["thread_id"],
-        after=_plain(query.get("after", UNSET)),
-        before=_plain(query.get("before", UNSET)),
-        limit=_plain(query.get("limit", UNSET)),
+        after=query.get("after", UNSET),
+        before=query.get("before", UNSET),
+        limit=query.get("limit", UNSET),
         order=_enum(ListMessagesOrder, query.get("order", UNSET)),
-        run_id=_plain(query.get("run_id", UNSET)),
+        run_id=query.get("run_id", UNSET),
     )
 
 
@@ -354,9 +354,9 @@ def _list_runs(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any]
 
     return list_runs._get_kwargs(
         thread_id=path["thread_id"],
-        after=_plain(query.get("after", UNSET)),
-        before=_plain(query.get("before", UNSET)),
-        limit=_plain(query.get("limit", UNSET)),
+        after=query.get("after", UNSET),
+        before=query.get("before", UNSET),
+        limit=query.get("limit", UNSET),
         order=_enum(ListRunsOrder, query.get("order", UNSET)),
     )
 
@@ -561,10 +561,10 @@ def _list_run_steps(path: dict[str, Any], query: dict[str, Any], body: dict[str,
     return list_run_steps._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
-        after=_plain(query.get("after", UNSET)),
-        before=_plain(query.get("before", UNSET)),
+        after=query.get("after", UNSET),
+        before=query.get("before", UNSET),
         include=_enum_list(RunStepInclude, query.get("include", UNSET)),
-        limit=_plain(query.get("limit", UNSET)),
+        limit=query.get("limit", UNSET),
         order=_enum(ListRunStepsOrder, query.get("order", UNSET)),
     )
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     ToolOutput = SubmitToolOutputsRunRequestToolOutputsItem | Mapping[str, Any]
 
-_OPTION_NAMES = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
+_OPTION_NAMES = RequestOptionParams.__optional_keys__
 
 
 def _split(params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -57,11 +57,6 @@ def _follow_up(options: Mapping[str, Any]) -> dict[str, Any]:
     ``extra_query`` and ``extra_body`` belong to the request they were given for: another
     endpoint would refuse them (an extra create field sent with submit_tool_outputs is a 400).
     """
-    return {k: options[k] for k in ("timeout", "max_retries", "extra_headers") if k in options}
-
-
-def _poll_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options a helper hands to ``poll``: the request timeout, retries and headers of the first call."""
     return {k: options[k] for k in ("timeout", "max_retries", "extra_headers") if k in options}
 
 
@@ -175,7 +170,7 @@ class Runs(_generated.Runs):
         run = self.create(thread_id, **params)
         _, options = _split(params)
         return self.poll(
-            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
     def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> RunStreamManager:
@@ -203,7 +198,7 @@ class Runs(_generated.Runs):
         Deadline(poll_timeout)
         run = self.submit_tool_outputs(run_id, thread_id=thread_id, tool_outputs=tool_outputs, **options)
         return self.poll(
-            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
     def submit_tool_outputs_stream(
@@ -260,7 +255,7 @@ class Runs(_generated.Runs):
                     thread_id,
                     poll_interval_ms=poll_interval_ms,
                     poll_timeout=poll_timeout,
-                    **_poll_options(carried),
+                    **carried,
                 )
             if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
@@ -356,7 +351,7 @@ class AsyncRuns(_generated.AsyncRuns):
         run = await self.create(thread_id, **params)
         _, options = _split(params)
         return await self.poll(
-            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
     def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> AsyncRunStreamManager:
@@ -381,7 +376,7 @@ class AsyncRuns(_generated.AsyncRuns):
         Deadline(poll_timeout)
         run = await self.submit_tool_outputs(run_id, thread_id=thread_id, tool_outputs=tool_outputs, **options)
         return await self.poll(
-            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_poll_options(options)
+            run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
     def submit_tool_outputs_stream(
@@ -432,7 +427,7 @@ class AsyncRuns(_generated.AsyncRuns):
                     thread_id,
                     poll_interval_ms=poll_interval_ms,
                     poll_timeout=poll_timeout,
-                    **_poll_options(carried),
+                    **carried,
                 )
             if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
