@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import decoders
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from openapi_python_client import _get_project_for_url_or_path
@@ -185,6 +186,7 @@ class Surface:
     response_headers: dict[str, str] = field(default_factory=dict)
     stream_end: dict[str, str] = field(default_factory=dict)
     stream_error_event: str = "error"
+    decoders: decoders.Decoders | None = None  # the fast path of answer parsing
 
     @property
     def roots(self) -> list[Resource]:
@@ -338,13 +340,15 @@ class _Document:
 # --------------------------------------------------------------------------- building the surface
 
 
-def _load_generator_data(spec: Path, config_path: Path, templates: Path) -> dict[str, Endpoint]:
+def _load_generator_data(spec: Path, config_path: Path, templates: Path) -> tuple[dict[str, Endpoint], list[Any]]:
+    """The generator's endpoints by name, and its processed models."""
     config_file = ConfigFile.load_from_path(config_path)
     config = Config.from_sources(config_file, MetaType.NONE, spec, "utf-8", False, None)
     project = _get_project_for_url_or_path(config, custom_template_path=templates)
     if not hasattr(project, "openapi"):
         raise SurfaceError(f"the generator could not read {spec}: {project}")
-    return {e.name: e for c in project.openapi.endpoint_collections_by_tag.values() for e in c.endpoints}
+    endpoints = {e.name: e for c in project.openapi.endpoint_collections_by_tag.values() for e in c.endpoints}
+    return endpoints, list(project.openapi.models)
 
 
 def _resources(trim: dict[str, Any]) -> list[Resource]:
@@ -392,7 +396,7 @@ def _item_model(response: ModelProperty, raw: dict[str, Any], query: set[str]) -
 def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any]) -> tuple[Surface, set[str]]:
     """The resources, their methods and the argument schemas; and the model classes annotations use."""
     doc = _Document(yaml.safe_load(spec.read_text(encoding="utf-8")))
-    endpoints = _load_generator_data(spec, config, templates)
+    endpoints, generated_models = _load_generator_data(spec, config, templates)
     resources = _resources(trim)
     stream_ops = set(trim.get("stream_operations") or [])
     annotate = _Annotator()
@@ -433,9 +437,10 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     if stream_ops and set(end) != {"event", "data"}:
         raise SurfaceError("stream_end must give the closing event's name and data line")
     error_event = str(trim.get("stream_error_event", "error"))
-    return Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event), (
-        annotate.models
-    )
+    roots = [m.response_model for m in methods] + [model for _, model in events]
+    fast = decoders.build(generated_models, roots)
+    surface = Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event, fast)
+    return surface, annotate.models
 
 
 def _method(
@@ -538,6 +543,7 @@ def render(surface: Surface, models: set[str], templates: Path, out: Path) -> li
         keep_trailing_newline=True,
     )
     env.filters["pyrepr"] = repr
+    env.filters["replace_v"] = lambda expr, value: re.sub(r"\bv\b", value, expr)
     target = out / "resources"
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -550,6 +556,10 @@ def render(surface: Surface, models: set[str], templates: Path, out: Path) -> li
     write("__init__.py", "init.py.jinja")
     write("_operations.py", "operations.py.jinja")
     write("params.py", "params.py.jinja", models=sorted(models))
+    if surface.decoders is not None:
+        fast = surface.decoders
+        used = {s.model for s in fast.structs} | fast.enums
+        write("_decode.py", "decode.py.jinja", decoders=fast, models=sorted(used))
     for resource in surface.resources:
         used = sorted({m for method in resource.methods for m in _models_of(method)})
         write(f"{resource.module}.py", "resource.py.jinja", resource=resource, models=used)

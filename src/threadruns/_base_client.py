@@ -32,12 +32,13 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     ThreadRunsError,
-    describe_error,
+    describe_shape,
     status_error_class,
 )
 from ._logging import logger, redact_headers
 from ._response import RAW_RESPONSE, APIResponse
 from ._retries import retry_delay, should_retry
+from ._tolerance import ResponseValidation, Tolerance, check_response_validation
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._version import __version__
 
@@ -160,6 +161,7 @@ class BaseClient(Generic[_HttpClientT]):
         timeout: Timeout,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
+        response_validation: ResponseValidation = "strict",
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("OPENAI_API_KEY")
@@ -181,6 +183,9 @@ class BaseClient(Generic[_HttpClientT]):
                 check_header_value(name, value)
         _check_timeout(timeout)
         _check_max_retries(max_retries)
+        self.response_validation = check_response_validation(response_validation)
+        # A warn client parses each answer under one Tolerance (its warnings are logged once per client).
+        self._tolerance = Tolerance() if response_validation == "warn" else None
         if base_url is None:
             base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         self.api_key = api_key
@@ -226,6 +231,7 @@ class BaseClient(Generic[_HttpClientT]):
         max_retries: int | NotGiven = NOT_GIVEN,
         default_headers: Mapping[str, str] | None = None,
         http_client: _HttpClientT | None = None,
+        response_validation: ResponseValidation | None = None,
     ) -> Self:
         """A new client with the given options replaced and the rest kept; ``default_headers`` are merged
         over this client's.
@@ -249,6 +255,7 @@ class BaseClient(Generic[_HttpClientT]):
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             default_headers=headers,
             http_client=self._client if http_client is None else http_client,
+            response_validation=response_validation or self.response_validation,
         )
         if http_client is None:
             copied._share_pool_of(self)
@@ -371,6 +378,12 @@ def put_header(headers: dict[str, str], name: str, value: str) -> None:
     headers[name] = value
 
 
+def is_json(response: httpx.Response) -> bool:
+    """Whether the body may be read as JSON: a JSON content type, or none given."""
+    content_type = response.headers.get("content-type", "")
+    return not content_type or "json" in content_type.lower()
+
+
 def parse_json(response: httpx.Response) -> Any:
     """The JSON body of a 2xx response, or APIResponseValidationError."""
     content_type = response.headers.get("content-type", "")
@@ -396,9 +409,11 @@ def parse_model(response: httpx.Response, parser: Callable[[Any], _T], name: str
     try:
         return parser(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise APIResponseValidationError(
-            response, data, f"The response is not a valid {name}: {describe_error(exc)}"
-        ) from None
+        raise APIResponseValidationError(response, data, f"{describe_shape(name, exc)}{_WARN_HINT}") from None
+
+
+# The strict parse's errors name the option that reads such a server anyway.
+_WARN_HINT = " (to read a server that sends this anyway, use response_validation='warn')"
 
 
 class SyncAPIClient(BaseClient[httpx.Client]):
@@ -433,6 +448,8 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
         request = self._build_request(self._client, kwargs, options)
         response = self.send(request, self._max_retries(options))
+        if self._tolerance is not None:
+            parser = self._tolerance.wrap(parser)
         if RAW_RESPONSE.get():
             return APIResponse(response, parser)  # type: ignore[return-value]
         return parser(response)
@@ -516,6 +533,8 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
         request = self._build_request(self._client, kwargs, options)
         response = await self.send(request, self._max_retries(options))
+        if self._tolerance is not None:
+            parser = self._tolerance.wrap(parser)
         if RAW_RESPONSE.get():
             return APIResponse(response, parser)  # type: ignore[return-value]
         return parser(response)

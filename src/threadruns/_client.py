@@ -15,6 +15,7 @@ from threadruns_api.resources.beta import AsyncBeta, Beta
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from ._tolerance import ResponseValidation
 from ._types import Timeout
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ class Client(SyncAPIClient):
     Options fall back to the environment as in openai-python: ``OPENAI_API_KEY``,
     ``OPENAI_BASE_URL`` (else ``https://api.openai.com/v1``), ``OPENAI_ORG_ID``
     and ``OPENAI_PROJECT_ID``.
+
+    ``response_validation="strict"`` (the default) raises ``APIResponseValidationError`` for an
+    answer value that is not of its type; ``"warn"`` keeps such a value as sent and logs one
+    warning per model and path, for servers that depart from the spec.
     """
 
     beta: Beta
@@ -42,6 +47,7 @@ class Client(SyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        response_validation: ResponseValidation = "strict",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -52,6 +58,7 @@ class Client(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            response_validation=response_validation,
         )
         self.beta = Beta(self)
 
@@ -88,6 +95,7 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        response_validation: ResponseValidation = "strict",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -98,6 +106,7 @@ class AsyncClient(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            response_validation=response_validation,
         )
         self.beta = AsyncBeta(self)
 

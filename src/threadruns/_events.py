@@ -15,7 +15,8 @@ from typing import Any, TypeAlias
 
 from threadruns_api.models import MessageDeltaObject, MessageObject, RunObject, RunStepDeltaObject, RunStepObject
 
-from ._exceptions import describe_error
+from ._exceptions import describe_shape
+from ._fast import FastParse, fast_parser
 
 
 def _terminal_run_events() -> frozenset[str]:
@@ -107,21 +108,46 @@ class InvalidEventPayload(ValueError):
     """A known event whose payload is not the model the spec gives it."""
 
 
-def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
-    """The typed event for an SSE event name and its decoded JSON payload."""
+@dataclass(frozen=True, slots=True)
+class EventKind:
+    """What an event name stands for: its payload model, the typed event it arrives in, its fast parse."""
+
+    model: type[Any]
+    wrapper: Any
+    fast: FastParse | None
+
+
+_KINDS: dict[str, EventKind | None] = {}
+_MAX_KINDS = 256  # names are the server's: a bound on what is remembered of them
+
+
+def event_kind(name: str) -> EventKind | None:
+    """The kind of event ``name`` by the spec's patterns (remembered per name), or None when unknown."""
+    try:
+        return _KINDS[name]
+    except KeyError:
+        pass
+    kind = None
     for pattern, prefix, model in _PAYLOADS:
         if name == pattern or (prefix and name.startswith(pattern)):
             wrapper = _WRAPPERS.get(model)
-            if wrapper is None:
-                break
-            expected = model.__name__
-            if not isinstance(payload, dict):
-                raise InvalidEventPayload(f"expected a {expected} object, got {type(payload).__name__}")
-            try:
-                event = wrapper(name, model.from_dict(payload))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise InvalidEventPayload(f"not a valid {expected}: {describe_error(exc)}") from None
-            if not isinstance(getattr(event.data, "id", None), str):
-                raise InvalidEventPayload(f"{expected}.id: expected a str, got {type(event.data.id).__name__}")
-            return event  # type: ignore[no-any-return]
-    return UnknownEvent(name, payload)
+            if wrapper is not None:
+                kind = EventKind(model, wrapper, fast_parser(model.__name__))
+            break
+    if len(_KINDS) < _MAX_KINDS:
+        _KINDS[name] = kind
+    return kind
+
+
+def parse_event(name: str, payload: Any) -> AssistantStreamEvent:
+    """The typed event for an SSE event name and its decoded JSON payload."""
+    kind = event_kind(name)
+    if kind is None:
+        return UnknownEvent(name, payload)
+    expected = kind.model.__name__
+    if not isinstance(payload, dict):
+        raise InvalidEventPayload(f"expected a {expected} object, got {type(payload).__name__}")
+    try:  # the model checks every field, `id` included (a str, or under warn kept as sent)
+        return kind.wrapper(name, kind.model.from_dict(payload))  # type: ignore[no-any-return]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidEventPayload(describe_shape(expected, exc)) from None

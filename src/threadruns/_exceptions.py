@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from threadruns_api.types import ShapeError
 
 __all__ = [
     "APIConnectionError",
@@ -50,8 +51,17 @@ __all__ = [
 
 
 def describe_error(exc: BaseException) -> str:
-    """What went wrong in a parse or build, for a message: a KeyError names the missing key."""
+    """What went wrong in a parse or build, for a message: the JSON path and what was expected and found."""
+    if isinstance(exc, ShapeError):
+        return str(exc)
     return f"missing key {exc}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+
+
+def describe_shape(name: str, exc: BaseException) -> str:
+    """``RunObject.tools[0]: expected an object, got str``: the model, the JSON path, expected and found."""
+    if isinstance(exc, ShapeError):
+        return f"{name}{exc.path}: {exc.detail}"
+    return f"{name}: {describe_error(exc)}"
 
 
 class ThreadRunsError(Exception):

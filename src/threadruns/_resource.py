@@ -14,13 +14,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from threadruns_api.types import ShapeError
 
-from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, parse_model
+from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, is_json, parse_model
 from ._exceptions import describe_error
+from ._fast import fast_parser
 from ._operation import Kwargs, Operation
 from ._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from ._response import RAW_RESPONSE
 from ._schema_check import check_schema
+from ._tolerance import tolerated
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._validation import check_id
 
@@ -120,11 +123,25 @@ def _build(op: Operation, path: Kwargs, query: Kwargs, body: Kwargs | None) -> K
         raise ValueError(f"invalid arguments for {op.name}: {describe_error(exc)}") from None
 
 
+def _check_answer_id(model: str, path: str, value: object) -> None:
+    """An answer's object id, as later request paths need it (``check_id``); a ShapeError at ``path`` if not."""
+    try:
+        check_id("id", value)
+    except (TypeError, ValueError) as exc:
+        error = ShapeError(str(exc).removeprefix("id "), path)
+        if not tolerated(model, error):
+            raise error from None
+
+
 _PARSERS: dict[int, Callable[[httpx.Response], Any]] = {}
 
 
 def parser(op: Operation) -> Callable[[httpx.Response], Any]:
-    """The answer of ``op`` as its response model (built once per operation)."""
+    """The answer of ``op`` as its response model (built once per operation).
+
+    A body that matches the schema exactly takes the fast path (``_fast``); any other goes to the
+    generated ``from_dict``, which keeps what the spec allows and raises naming what it does not.
+    """
     found = _PARSERS.get(id(op))
     if found is not None:
         return found
@@ -132,37 +149,44 @@ def parser(op: Operation) -> Callable[[httpx.Response], Any]:
 
     model = getattr(_models(), op.response_model)
     name = op.response_model
-    if op.item_model is not None:
+    check = _id_check(name, paged=op.item_model is not None, has_id="id" in attrs.fields_dict(model))
+    fast = fast_parser(name)
 
-        def build(data: Any) -> Any:
-            listing = model.from_dict(data)
-            # The page's own fields drive the walk: the model checks their types (has_more a bool, the cursors
-            # str or null, data a list); every item's id must also be usable as the next cursor, as retrieve checks it.
-            for index, item in enumerate(listing.data):
-                item_id = getattr(item, "id", None)
-                if not isinstance(item_id, str):
-                    raise TypeError(f"{name}.data[{index}].id: expected a str, got {type(item_id).__name__}")
-                try:
-                    check_id("id", item_id)
-                except ValueError as exc:
-                    raise ValueError(f"{name}.data[{index}].{exc}") from None
-            return listing
-
-    elif "id" in attrs.fields_dict(model):
-
-        def build(data: Any) -> Any:
-            obj = model.from_dict(data)
-            check_id("id", obj.id)  # the id goes into later request paths: it must be usable there
-            return obj
-
-    else:
-        build = model.from_dict
+    def build(data: Any) -> Any:
+        obj = model.from_dict(data)
+        check(obj)
+        return obj
 
     def parse(response: httpx.Response) -> Any:
+        if fast is not None and is_json(response):
+            obj = fast(response.content)
+            if obj is not None:
+                try:
+                    check(obj)
+                    return obj
+                except ShapeError:
+                    pass  # the full parse below raises it, with the body
         return parse_model(response, build, name)
 
     _PARSERS[id(op)] = parse
     return parse
+
+
+def _id_check(name: str, *, paged: bool, has_id: bool) -> Callable[[Any], None]:
+    """What a parsed answer's ids must also be: usable in later request paths (``check_id``)."""
+    if paged:
+
+        def check(listing: Any) -> None:
+            # The page's own fields drive the walk: the model checks their types (has_more a bool, the cursors
+            # str or null, data a list); every item's id must also be usable as the next cursor, as retrieve checks it.
+            items = listing.data if isinstance(listing.data, list) else ()
+            for index, item in enumerate(items):
+                _check_answer_id(name, f".data[{index}].id", getattr(item, "id", None))
+
+        return check
+    if has_id:
+        return lambda obj: _check_answer_id(name, ".id", obj.id)
+    return lambda obj: None
 
 
 def _page_fields(listing: Any, *, backwards: bool, bound: Cursor) -> dict[str, Any]:
@@ -201,7 +225,7 @@ class SyncAPIResource:
             raise TypeError("with_raw_response cannot stream: use runs.stream(...) and read stream.response")
         response = self._client.request_stream(kwargs, options)
         try:
-            return RunStream(response)
+            return RunStream(response, self._client._tolerance)
         except BaseException:
             response.close()
             raise
@@ -242,7 +266,7 @@ class AsyncAPIResource:
             raise TypeError("with_raw_response cannot stream: use runs.stream(...) and read stream.response")
         response = await self._client.request_stream(kwargs, options)
         try:
-            return AsyncRunStream(response)
+            return AsyncRunStream(response, self._client._tolerance)
         except BaseException:
             await response.aclose()
             raise

@@ -26,13 +26,15 @@ if TYPE_CHECKING:
     from threadruns_api.models import MessageObject, RunObject
 
     from ._events import AssistantStreamEvent, MessageDeltaEvent
+    from ._tolerance import Tolerance
 
 
 class _StreamState:
     """What both stream kinds track while events go by."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, tolerance: Tolerance | None = None) -> None:
         self.response = response
+        self.tolerance = tolerance  # a response_validation="warn" client's: payloads parse under it
         self.finished = False  # [DONE] or a terminal run event seen
         self.at_done = False  # the end marker itself was read: nothing after it is looked at
         self.last_run: RunObject | None = None
@@ -45,11 +47,12 @@ class _StreamState:
             )
         from threadruns_api.resources._operations import STREAM_END_DATA, STREAM_END_EVENT, STREAM_ERROR_EVENT
 
-        from ._events import TERMINAL_RUN_EVENTS, MessageEvent, RunEvent, parse_event
+        from ._events import TERMINAL_RUN_EVENTS, MessageEvent, RunEvent, event_kind, parse_event
 
         self._end_data, self._end_event, self._error_event = STREAM_END_DATA, STREAM_END_EVENT, STREAM_ERROR_EVENT
 
         self._parse_event = parse_event
+        self._event_kind = event_kind
         self._terminal = TERMINAL_RUN_EVENTS
         self._run_event = RunEvent
         self._message_event = MessageEvent
@@ -59,6 +62,11 @@ class _StreamState:
         if sse.data == self._end_data or sse.event == self._end_event:
             self.finished = True
             return None
+        kind = self._event_kind(sse.event)
+        if kind is not None and kind.fast is not None:
+            data = kind.fast(sse.data)  # a payload exactly of its schema: decoded and built in one step
+            if data is not None:
+                return self._seen(sse.event, kind.wrapper(sse.event, data))
         try:
             payload = json.loads(sse.data)
         except JSON_DECODE_ERRORS:
@@ -68,14 +76,21 @@ class _StreamState:
         if sse.event == self._error_event:
             raise _error_event(payload, self.response.request)
         try:
-            event = self._parse_event(sse.event, payload)
+            if self.tolerance is None:
+                event = self._parse_event(sse.event, payload)
+            else:
+                event = self.tolerance.run(lambda data: self._parse_event(sse.event, data), payload)
         except ValueError as exc:  # a known event with a payload that is not its model
             raise APIResponseValidationError(self.response, payload, f"Event {sse.event!r}: {exc}") from None
+        return self._seen(sse.event, event)
+
+    def _seen(self, name: str, event: AssistantStreamEvent) -> AssistantStreamEvent:
+        """``event`` after noting what the stream's end needs of it (the last run, the messages)."""
         if isinstance(event, self._run_event):
             self.last_run = event.data
-        elif isinstance(event, self._message_event):
+        elif isinstance(event, self._message_event) and isinstance(event.data.id, str):  # (warn keeps a bad id)
             self.messages[event.data.id] = event.data
-        if sse.event in self._terminal:
+        if name in self._terminal:
             self.finished = True
         return event
 
@@ -194,8 +209,8 @@ async def _async_events(state: _StreamState) -> AsyncGenerator[AssistantStreamEv
 class RunStream:
     """Events of one streamed run (``client.runs.stream``/``create(stream=True)``); a context manager."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        self._state = _StreamState(response)
+    def __init__(self, response: httpx.Response, tolerance: Tolerance | None = None) -> None:
+        self._state = _StreamState(response, tolerance)
         # A generator over the state alone: were it a method, stream and generator would hold each other and a
         # stream dropped unclosed would keep its connection until the cycle collector ran.
         self._iterator = _sync_events(self._state)
@@ -251,8 +266,8 @@ class RunStream:
 class AsyncRunStream:
     """Async twin of ``RunStream``: ``async for event in stream``; an async context manager."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        self._state = _StreamState(response)
+    def __init__(self, response: httpx.Response, tolerance: Tolerance | None = None) -> None:
+        self._state = _StreamState(response, tolerance)
         self._iterator = _async_events(self._state)  # over the state alone, as RunStream's
 
     @property

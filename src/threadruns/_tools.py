@@ -15,8 +15,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._constants import JSON_DECODE_ERRORS
+from ._exceptions import APIResponseValidationError
 
 if TYPE_CHECKING:  # annotations only
+    import httpx
     from threadruns_api.models import RunObject, RunToolCallObject
 
 ToolFunction = Callable[..., Any]
@@ -36,6 +38,50 @@ def check_functions(functions: object, max_rounds: object, *, awaitable: bool) -
         raise TypeError(f"max_rounds must be an int, got {type(max_rounds).__name__}")
     if max_rounds < 1:
         raise ValueError(f"max_rounds must be >= 1, got {max_rounds}")
+
+
+_CALLS = "RunObject.required_action.submit_tool_outputs.tool_calls"
+
+
+def check_calls(run: RunObject, response: httpx.Response) -> None:
+    """Every pending call as the loop needs it before it calls anything: a str ``id``, and a ``function``
+    whose ``name`` and ``arguments`` (JSON text) are strs. A strict parse already guarantees it; under
+    ``response_validation="warn"`` a bad value reaches here as sent, and is an APIResponseValidationError.
+    """
+    from threadruns_api.models import RunToolCallObject, RunToolCallObjectFunction
+    from threadruns_api.types import json_kind
+
+    calls = getattr(getattr(run.required_action, "submit_tool_outputs", None), "tool_calls", None)
+    problem = None
+    if calls is not None and not isinstance(calls, list):
+        problem = f"{_CALLS}: expected a list, got {json_kind(calls)}"
+    for index, call in enumerate(calls if isinstance(calls, list) else ()):
+        where = f"{_CALLS}[{index}]"
+        if not isinstance(call, RunToolCallObject):
+            problem = f"{where}: expected a tool call object, got {json_kind(call)}"
+        elif not isinstance(call.id, str):
+            problem = f"{where}.id: expected str, got {json_kind(call.id)}"
+        elif not isinstance(call.function, RunToolCallObjectFunction):
+            problem = f"{where}.function: expected an object, got {json_kind(call.function)}"
+        elif not isinstance(call.function.name, str):
+            problem = f"{where}.function.name: expected str, got {json_kind(call.function.name)}"
+        elif not isinstance(call.function.arguments, str):
+            problem = f"{where}.function.arguments: expected str (JSON text), got {json_kind(call.function.arguments)}"
+        if problem:
+            break
+    if problem:
+        message = f"{problem}; the tool loop calls no function with it (run {run.id} still requires action)"
+        raise APIResponseValidationError(response, _body(response, run), message)
+
+
+def _body(response: httpx.Response, run: RunObject) -> Any:
+    """The answer's body as sent; for a stream (whose body is events, already read) the run as parsed."""
+    import httpx
+
+    try:
+        return json.loads(response.content)
+    except (httpx.ResponseNotRead, *JSON_DECODE_ERRORS):
+        return run.to_dict()
 
 
 def pending_calls(run: RunObject) -> list[RunToolCallObject]:

@@ -15,6 +15,9 @@ _FORBIDDEN_IN_IDS = ("/", "?", "#", "..")
 
 def check_id(name: str, value: object) -> str:
     """An object ID used in a URL path: a non-empty str that cannot alter the path or query."""
+    if type(value) is str and value.isascii() and value.isidentifier():
+        # The usual id (`run_abc123`): ASCII letters, digits and `_` only, so no check below can fail.
+        return value
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value:

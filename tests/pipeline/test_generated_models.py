@@ -289,7 +289,7 @@ def test_run_step_delta_parses() -> None:
 
 def test_run_step_delta_rejects_another_object_type() -> None:
     """The `object` const is checked: a run step is not a run step delta."""
-    with pytest.raises(ValueError, match=r"thread\.run\.step\.delta"):
+    with pytest.raises(TypeError, match=r"^\.object: expected 'thread\.run\.step\.delta', got 'thread\.run\.step'$"):
         models.RunStepDeltaObject.from_dict({"id": "step_1", "object": "thread.run.step", "delta": {}})
 
 

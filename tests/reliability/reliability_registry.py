@@ -267,6 +267,39 @@ AREAS: tuple[Area, ...] = (
         ),
     ),
     Area(
+        "responses",
+        "Response contract (typed or error)",
+        "A realistic body of every response model, list page and stream payload (`response_fuzz.py`), then "
+        "every field path deleted, nulled and set to each wrong JSON type, with unknown keys, enum values "
+        "and union tags. A judge that reads the spec (not the generated code) says which bodies the "
+        "contract allows; each body goes through the client's own answer parser, fast path included.",
+        (
+            Scenario(
+                "responses.valid-bodies",
+                "each realistic body (runs in three states, both step kinds, a message with every content "
+                "and annotation kind, the three list pages, both delta events)",
+                "accepted, every attribute of its annotated type, `to_dict()` gives every key back; the "
+                "fast path takes it and builds an equal object",
+            ),
+            Scenario(
+                "responses.mutations",
+                "one mutation on every field path of every body, and 150 bodies with 2-4 mutations at once "
+                "(hypothesis)",
+                "an allowed body is accepted, typed and round-trips; any other raises "
+                "`APIResponseValidationError` naming the model and JSON path; never a raw exception or a "
+                "garbage value; the fast path only takes bodies `from_dict` gives the same object for; under "
+                "`response_validation='warn'` nothing raises and `to_dict()` writes the body back as sent",
+            ),
+            Scenario(
+                "responses.events",
+                "a known run event (`thread.run.completed`) with each mutated run payload, and the same "
+                "payloads under an event name outside the spec's patterns",
+                "an invalid payload raises naming `RunObject.<path>`; the unknown event stays `UnknownEvent` "
+                "with its payload as sent",
+            ),
+        ),
+    ),
+    Area(
         "security",
         "Secrets and request integrity",
         "The API key is a distinctive string; everything captured is searched for it and for its "
@@ -334,6 +367,7 @@ FIGURES: dict[str, str] = {
     "cases.input": "bad-input, schemathesis and property cases passed",
     "cases.load": "load and consistency cases passed",
     "cases.security": "secret and request-integrity cases passed",
+    "cases.responses": "response-contract cases passed",
     "cases.xfailed": "cases that failed as expected on a known bug (strict xfail)",
     "cases.soak": "soak cases passed (`-m soak`)",
     "faults.connect_timeout_method": "how the connect timeout was produced",
@@ -363,4 +397,11 @@ FIGURES: dict[str, str] = {
     "load.fd_after_close": "open fds after closing the client",
     "load.fd_per_1000_requests": "fd growth per 1 000 requests",
     "load.streams_fd_growth": "fd growth after 100 streams left after their first event",
+    "responses.mutated_bodies": "bodies the single-mutation fuzz parsed (every field path of every body)",
+    "responses.valid_accepted": "bodies the spec allows, accepted (of all allowed)",
+    "responses.invalid_rejected": "bodies the spec does not allow, rejected with a typed error naming a path",
+    "responses.garbage": "accepted objects holding a value not of its annotated type",
+    "responses.fast_path_bodies": "bodies the msgspec fast path took (each equal to what from_dict builds)",
+    "responses.warn_kept_as_sent": "invalid bodies a `warn` parse kept, written back by `to_dict()` as sent",
+    "responses.fuzz_seconds": "wall time of the single-mutation fuzz",
 }

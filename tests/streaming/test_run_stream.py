@@ -155,7 +155,7 @@ def test_unknown_events_pass_through_raw(mode: str) -> None:
 @pytest.mark.parametrize(
     ("payload", "detail"),
     [
-        (b'{"unexpected": true}', r"not a valid RunObject: missing key 'id'"),
+        (b'{"unexpected": true}', r"RunObject\.id: missing required key"),
         (b"[1, 2]", r"expected a RunObject object, got list"),
     ],
 )

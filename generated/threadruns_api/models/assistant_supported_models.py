@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class AssistantSupportedModels(StrEnum):
     GPT_3_5_TURBO = "gpt-3.5-turbo"
@@ -72,4 +74,6 @@ def _from_value(value: Any) -> AssistantSupportedModels:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a AssistantSupportedModels (str)", value)
     return AssistantSupportedModels(value)

@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="AssistantToolsCode")
 
 
@@ -41,11 +43,14 @@ class AssistantToolsCode:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantToolsCode: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["code_interpreter"] = d.pop("type")
-        if type_ != "code_interpreter":
-            raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
+        try:
+            type_: Literal["code_interpreter"] = d.pop("type")
+            if type_ != "code_interpreter":
+                raise ShapeError.const("code_interpreter", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "AssistantToolsCode", "type", src_dict)
 
         if cls is AssistantToolsCode:
             assistant_tools_code = object.__new__(cls)

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="AssistantToolsFileSearch")
 
@@ -32,9 +33,12 @@ class AssistantToolsFileSearch:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        file_search: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.file_search, Unset):
-            file_search = self.file_search.to_dict()
+        try:
+            file_search: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.file_search, Unset):
+                file_search = self.file_search.to_dict()
+        except (AttributeError, TypeError):
+            file_search = cast(Any, self.file_search)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,18 +55,25 @@ class AssistantToolsFileSearch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantToolsFileSearch: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["file_search"] = d.pop("type")
-        if type_ != "file_search":
-            raise ValueError(f"type must match const 'file_search', got '{type_}'")
+        try:
+            type_: Literal["file_search"] = d.pop("type")
+            if type_ != "file_search":
+                raise ShapeError.const("file_search", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "AssistantToolsFileSearch", "type", src_dict)
 
-        _file_search = d.pop("file_search", UNSET)
-        file_search: AssistantToolsFileSearchFileSearch | Unset
-        if isinstance(_file_search, Unset):
-            file_search = UNSET
-        else:
-            file_search = AssistantToolsFileSearchFileSearch.from_dict(_file_search)
+        try:
+            _file_search = d.pop("file_search", UNSET)
+            file_search: AssistantToolsFileSearchFileSearch | Unset
+            if isinstance(_file_search, Unset):
+                file_search = UNSET
+            else:
+                file_search = AssistantToolsFileSearchFileSearch.from_dict(_file_search)
+
+        except FAULTS as _error:
+            file_search = fault(_error, "AssistantToolsFileSearch", "file_search", src_dict)
 
         if cls is AssistantToolsFileSearch:
             assistant_tools_file_search = object.__new__(cls)

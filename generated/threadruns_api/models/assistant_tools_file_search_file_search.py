@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="AssistantToolsFileSearchFileSearch")
 
@@ -27,9 +27,12 @@ class AssistantToolsFileSearchFileSearch:
     def to_dict(self) -> dict[str, Any]:
         max_num_results = self.max_num_results
 
-        ranking_options: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.ranking_options, Unset):
-            ranking_options = self.ranking_options.to_dict()
+        try:
+            ranking_options: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.ranking_options, Unset):
+                ranking_options = self.ranking_options.to_dict()
+        except (AttributeError, TypeError):
+            ranking_options = cast(Any, self.ranking_options)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,22 +47,30 @@ class AssistantToolsFileSearchFileSearch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantToolsFileSearchFileSearch: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        max_num_results = d.pop("max_num_results", UNSET)
-        if (
-            max_num_results is not UNSET
-            and type(max_num_results) is not int
-            and (not isinstance(max_num_results, int) or isinstance(max_num_results, bool))
-        ):
-            raise TypeError("max_num_results: expected int, got " + type(max_num_results).__name__)
+        try:
+            max_num_results = d.pop("max_num_results", UNSET)
+            if (
+                max_num_results is not UNSET
+                and type(max_num_results) is not int
+                and (not isinstance(max_num_results, int) or isinstance(max_num_results, bool))
+            ):
+                raise ShapeError.expected("int", max_num_results)
 
-        _ranking_options = d.pop("ranking_options", UNSET)
-        ranking_options: FileSearchRankingOptions | Unset
-        if isinstance(_ranking_options, Unset):
-            ranking_options = UNSET
-        else:
-            ranking_options = FileSearchRankingOptions.from_dict(_ranking_options)
+        except FAULTS as _error:
+            max_num_results = fault(_error, "AssistantToolsFileSearchFileSearch", "max_num_results", src_dict)
+
+        try:
+            _ranking_options = d.pop("ranking_options", UNSET)
+            ranking_options: FileSearchRankingOptions | Unset
+            if isinstance(_ranking_options, Unset):
+                ranking_options = UNSET
+            else:
+                ranking_options = FileSearchRankingOptions.from_dict(_ranking_options)
+
+        except FAULTS as _error:
+            ranking_options = fault(_error, "AssistantToolsFileSearchFileSearch", "ranking_options", src_dict)
 
         if cls is AssistantToolsFileSearchFileSearch:
             assistant_tools_file_search_file_search = object.__new__(cls)

@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="AssistantToolsFileSearchTypeOnly")
 
 
@@ -41,11 +43,14 @@ class AssistantToolsFileSearchTypeOnly:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantToolsFileSearchTypeOnly: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["file_search"] = d.pop("type")
-        if type_ != "file_search":
-            raise ValueError(f"type must match const 'file_search', got '{type_}'")
+        try:
+            type_: Literal["file_search"] = d.pop("type")
+            if type_ != "file_search":
+                raise ShapeError.const("file_search", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "AssistantToolsFileSearchTypeOnly", "type", src_dict)
 
         if cls is AssistantToolsFileSearchTypeOnly:
             assistant_tools_file_search_type_only = object.__new__(cls)

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="AssistantToolsFunction")
 
@@ -30,7 +33,10 @@ class AssistantToolsFunction:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        function = self.function.to_dict()
+        try:
+            function = self.function.to_dict()
+        except (AttributeError, TypeError):
+            function = cast(Any, self.function)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,13 +52,20 @@ class AssistantToolsFunction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantToolsFunction: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["function"] = d.pop("type")
-        if type_ != "function":
-            raise ValueError(f"type must match const 'function', got '{type_}'")
+        try:
+            type_: Literal["function"] = d.pop("type")
+            if type_ != "function":
+                raise ShapeError.const("function", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "AssistantToolsFunction", "type", src_dict)
 
-        function = FunctionObject.from_dict(d.pop("function"))
+        try:
+            function = FunctionObject.from_dict(d.pop("function"))
+
+        except FAULTS as _error:
+            function = fault(_error, "AssistantToolsFunction", "function", src_dict)
 
         if cls is AssistantToolsFunction:
             assistant_tools_function = object.__new__(cls)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class AssistantsApiToolChoiceOptionMode(StrEnum):
     AUTO = "auto"
@@ -33,4 +35,6 @@ def _from_value(value: Any) -> AssistantsApiToolChoiceOptionMode:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a AssistantsApiToolChoiceOptionMode (str)", value)
     return AssistantsApiToolChoiceOptionMode(value)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.assistants_named_tool_choice_type import AssistantsNamedToolChoiceType
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="AssistantsNamedToolChoice")
 
@@ -27,11 +27,17 @@ class AssistantsNamedToolChoice:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        try:
+            type_ = self.type_.value
+        except (AttributeError, TypeError):
+            type_ = cast(Any, self.type_)
 
-        function: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.function, Unset):
-            function = self.function.to_dict()
+        try:
+            function: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.function, Unset):
+                function = self.function.to_dict()
+        except (AttributeError, TypeError):
+            function = cast(Any, self.function)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,16 +54,24 @@ class AssistantsNamedToolChoice:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantsNamedToolChoice: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_ = _assistants_named_tool_choice_type_from_value(d.pop("type"))
+        try:
+            type_ = _assistants_named_tool_choice_type_from_value(d.pop("type"))
 
-        _function = d.pop("function", UNSET)
-        function: AssistantsNamedToolChoiceFunction | Unset
-        if isinstance(_function, Unset):
-            function = UNSET
-        else:
-            function = AssistantsNamedToolChoiceFunction.from_dict(_function)
+        except FAULTS as _error:
+            type_ = fault(_error, "AssistantsNamedToolChoice", "type", src_dict)
+
+        try:
+            _function = d.pop("function", UNSET)
+            function: AssistantsNamedToolChoiceFunction | Unset
+            if isinstance(_function, Unset):
+                function = UNSET
+            else:
+                function = AssistantsNamedToolChoiceFunction.from_dict(_function)
+
+        except FAULTS as _error:
+            function = fault(_error, "AssistantsNamedToolChoice", "function", src_dict)
 
         if cls is AssistantsNamedToolChoice:
             assistants_named_tool_choice = object.__new__(cls)

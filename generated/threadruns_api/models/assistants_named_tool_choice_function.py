@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="AssistantsNamedToolChoiceFunction")
 
 
@@ -36,11 +38,15 @@ class AssistantsNamedToolChoiceFunction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("AssistantsNamedToolChoiceFunction: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        name = d.pop("name")
-        if type(name) is not str and (not isinstance(name, str)):
-            raise TypeError("name: expected str, got " + type(name).__name__)
+        try:
+            name = d.pop("name")
+            if type(name) is not str and (not isinstance(name, str)):
+                raise ShapeError.expected("str", name)
+
+        except FAULTS as _error:
+            name = fault(_error, "AssistantsNamedToolChoiceFunction", "name", src_dict)
 
         if cls is AssistantsNamedToolChoiceFunction:
             assistants_named_tool_choice_function = object.__new__(cls)

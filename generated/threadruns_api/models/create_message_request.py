@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.create_message_request_role import CreateMessageRequestRole
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="CreateMessageRequest")
 
@@ -26,50 +26,82 @@ class CreateMessageRequest:
     """
 
     role: CreateMessageRequestRole
-    content: list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str
+    content: (
+        list[
+            MessageContentImageFileObject
+            | MessageContentImageUrlObject
+            | MessageRequestContentTextObject
+            | dict[str, Any]
+        ]
+        | str
+    )
     attachments: list[CreateMessageRequestAttachment] | None | Unset = UNSET
     metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        role = self.role.value
+        try:
+            role = self.role.value
+        except (AttributeError, TypeError):
+            role = cast(Any, self.role)
 
-        content: list[dict[str, Any]] | str
-        if isinstance(self.content, list):
-            content = []
-            for content_type_1_item_data in self.content:
-                content_type_1_item: dict[str, Any]
-                if isinstance(content_type_1_item_data, MessageContentImageFileObject):
-                    content_type_1_item = content_type_1_item_data.to_dict()
-                elif isinstance(content_type_1_item_data, MessageContentImageUrlObject):
-                    content_type_1_item = content_type_1_item_data.to_dict()
-                elif isinstance(content_type_1_item_data, MessageRequestContentTextObject):
-                    content_type_1_item = content_type_1_item_data.to_dict()
+        try:
+            content: list[dict[str, Any]] | str
+            if isinstance(self.content, list):
+                if not isinstance(self.content, list):
+                    content = cast(Any, self.content)
                 else:
-                    content_type_1_item = content_type_1_item_data
-                content.append(content_type_1_item)
+                    content = []
+                    for content_type_1_item_data in self.content:
+                        try:
+                            content_type_1_item: dict[str, Any]
+                            if isinstance(content_type_1_item_data, MessageContentImageFileObject):
+                                content_type_1_item = content_type_1_item_data.to_dict()
+                            elif isinstance(content_type_1_item_data, MessageContentImageUrlObject):
+                                content_type_1_item = content_type_1_item_data.to_dict()
+                            elif isinstance(content_type_1_item_data, MessageRequestContentTextObject):
+                                content_type_1_item = content_type_1_item_data.to_dict()
+                            else:
+                                content_type_1_item = content_type_1_item_data
+                        except (AttributeError, TypeError):
+                            content_type_1_item = cast(Any, content_type_1_item_data)
+                        content.append(content_type_1_item)
 
-        else:
-            content = self.content
+            else:
+                content = self.content
+        except (AttributeError, TypeError):
+            content = cast(Any, self.content)
 
-        attachments: list[dict[str, Any]] | None | Unset
-        if isinstance(self.attachments, Unset):
-            attachments = UNSET
-        elif isinstance(self.attachments, list):
-            attachments = []
-            for attachments_type_0_item_data in self.attachments:
-                attachments_type_0_item = attachments_type_0_item_data.to_dict()
-                attachments.append(attachments_type_0_item)
+        try:
+            attachments: list[dict[str, Any]] | None | Unset
+            if isinstance(self.attachments, Unset):
+                attachments = UNSET
+            elif isinstance(self.attachments, list):
+                if not isinstance(self.attachments, list):
+                    attachments = cast(Any, self.attachments)
+                else:
+                    attachments = []
+                    for attachments_type_0_item_data in self.attachments:
+                        try:
+                            attachments_type_0_item = attachments_type_0_item_data.to_dict()
+                        except (AttributeError, TypeError):
+                            attachments_type_0_item = cast(Any, attachments_type_0_item_data)
+                        attachments.append(attachments_type_0_item)
 
-        else:
-            attachments = self.attachments
+            else:
+                attachments = self.attachments
+        except (AttributeError, TypeError):
+            attachments = cast(Any, self.attachments)
 
-        metadata: dict[str, Any] | None | Unset
-        if isinstance(self.metadata, Unset):
-            metadata = UNSET
-        elif isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        try:
+            metadata: dict[str, Any] | None | Unset
+            if isinstance(self.metadata, Unset):
+                metadata = UNSET
+            elif isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
         field_dict: dict[str, Any] = {}
 
@@ -89,17 +121,33 @@ class CreateMessageRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("CreateMessageRequest: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        role = _create_message_request_role_from_value(d.pop("role"))
+        try:
+            role = _create_message_request_role_from_value(d.pop("role"))
 
-        content = _parse_content(d.pop("content"))
+        except FAULTS as _error:
+            role = fault(_error, "CreateMessageRequest", "role", src_dict)
 
-        _attachments = d.pop("attachments", UNSET)
-        attachments = None if _attachments is None else _parse_attachments(_attachments)
+        try:
+            content = _parse_content(d.pop("content"))
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        except FAULTS as _error:
+            content = fault(_error, "CreateMessageRequest", "content", src_dict)
+
+        try:
+            _attachments = d.pop("attachments", UNSET)
+            attachments = None if _attachments is None else _parse_attachments(_attachments)
+
+        except FAULTS as _error:
+            attachments = fault(_error, "CreateMessageRequest", "attachments", src_dict)
+
+        try:
+            _metadata = d.pop("metadata", UNSET)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "CreateMessageRequest", "metadata", src_dict)
 
         if cls is CreateMessageRequest:
             create_message_request = object.__new__(cls)
@@ -120,7 +168,8 @@ class CreateMessageRequest:
 
 def _parse_content_type_1_item(
     data: object,
-) -> MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject:
+) -> MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
@@ -136,42 +185,48 @@ def _parse_content_type_1_item(
 
             return content_type_1_item_type_2
         if isinstance(tag, str):
-            return cast(
-                MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, data
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 def _parse_content(
     data: object,
-) -> list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str:
+) -> (
+    list[
+        MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject | dict[str, Any]
+    ]
+    | str
+):
+    first: BaseException | None = None
     if isinstance(data, list):
         try:
             _content_type_1 = data
             if not isinstance(_content_type_1, list):
-                raise TypeError("content_type_1: expected a list, got " + type(_content_type_1).__name__)
+                raise ShapeError.expected("a list", _content_type_1)
 
             content_type_1 = [
                 _parse_content_type_1_item(content_type_1_item_data) for content_type_1_item_data in _content_type_1
             ]
 
             return content_type_1
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
     if isinstance(data, str):
         return data
-    raise TypeError(
-        "expected list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str, got "
-        + type(data).__name__
+    if first is not None:
+        raise first
+    raise ShapeError.expected(
+        "list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageRequestContentTextObject] | str",
+        data,
     )
 
 
 def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -180,7 +235,7 @@ def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | N
         try:
             _attachments_type_0 = data
             if not isinstance(_attachments_type_0, list):
-                raise TypeError("attachments_type_0: expected a list, got " + type(_attachments_type_0).__name__)
+                raise ShapeError.expected("a list", _attachments_type_0)
 
             attachments_type_0 = [
                 CreateMessageRequestAttachment.from_dict(attachments_type_0_item_data)
@@ -188,13 +243,16 @@ def _parse_attachments(data: object) -> list[CreateMessageRequestAttachment] | N
             ]
 
             return attachments_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected list[CreateMessageRequestAttachment] | None | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("list[CreateMessageRequestAttachment] | None | Unset", data)
 
 
 def _parse_metadata(data: object) -> Metadata | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -204,10 +262,12 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None | Unset", data)
 
 
 from ..models.create_message_request_attachment import CreateMessageRequestAttachment

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class CreateMessageRequestRole(StrEnum):
     ASSISTANT = "assistant"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> CreateMessageRequestRole:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a CreateMessageRequestRole (str)", value)
     return CreateMessageRequestRole(value)

@@ -14,7 +14,7 @@ from ..models.assistants_api_tool_choice_option_mode import (
     AssistantsApiToolChoiceOptionMode,
 )
 from ..models.reasoning_effort import ReasoningEffort
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="CreateRunRequest")
 
@@ -54,7 +54,9 @@ class CreateRunRequest:
     instructions: None | str | Unset = UNSET
     additional_instructions: None | str | Unset = UNSET
     additional_messages: list[CreateMessageRequest] | None | Unset = UNSET
-    tools: list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset = UNSET
+    tools: (
+        list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]] | None | Unset
+    ) = UNSET
     metadata: Metadata | None | Unset = UNSET
     temperature: float | None | Unset = UNSET
     top_p: float | None | Unset = UNSET
@@ -70,143 +72,201 @@ class CreateRunRequest:
         | ResponseFormatJsonObject
         | ResponseFormatJsonSchema
         | ResponseFormatText
+        | dict[str, Any]
         | Unset
     ) = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         assistant_id = self.assistant_id
 
-        model: None | str | Unset
-        if isinstance(self.model, Unset):
-            model = UNSET
-        elif isinstance(self.model, AssistantSupportedModels):
-            model = self.model.value
-        else:
-            model = self.model
+        try:
+            model: None | str | Unset
+            if isinstance(self.model, Unset):
+                model = UNSET
+            elif isinstance(self.model, AssistantSupportedModels):
+                model = self.model.value
+            else:
+                model = self.model
+        except (AttributeError, TypeError):
+            model = cast(Any, self.model)
 
-        reasoning_effort: None | str | Unset
-        if isinstance(self.reasoning_effort, Unset):
-            reasoning_effort = UNSET
-        elif isinstance(self.reasoning_effort, ReasoningEffort):
-            reasoning_effort = self.reasoning_effort.value
-        else:
-            reasoning_effort = self.reasoning_effort
+        try:
+            reasoning_effort: None | str | Unset
+            if isinstance(self.reasoning_effort, Unset):
+                reasoning_effort = UNSET
+            elif isinstance(self.reasoning_effort, ReasoningEffort):
+                reasoning_effort = self.reasoning_effort.value
+            else:
+                reasoning_effort = self.reasoning_effort
+        except (AttributeError, TypeError):
+            reasoning_effort = cast(Any, self.reasoning_effort)
 
-        instructions: None | str | Unset
-        if isinstance(self.instructions, Unset):
-            instructions = UNSET
-        else:
-            instructions = self.instructions
+        try:
+            instructions: None | str | Unset
+            if isinstance(self.instructions, Unset):
+                instructions = UNSET
+            else:
+                instructions = self.instructions
+        except (AttributeError, TypeError):
+            instructions = cast(Any, self.instructions)
 
-        additional_instructions: None | str | Unset
-        if isinstance(self.additional_instructions, Unset):
-            additional_instructions = UNSET
-        else:
-            additional_instructions = self.additional_instructions
+        try:
+            additional_instructions: None | str | Unset
+            if isinstance(self.additional_instructions, Unset):
+                additional_instructions = UNSET
+            else:
+                additional_instructions = self.additional_instructions
+        except (AttributeError, TypeError):
+            additional_instructions = cast(Any, self.additional_instructions)
 
-        additional_messages: list[dict[str, Any]] | None | Unset
-        if isinstance(self.additional_messages, Unset):
-            additional_messages = UNSET
-        elif isinstance(self.additional_messages, list):
-            additional_messages = []
-            for additional_messages_type_0_item_data in self.additional_messages:
-                additional_messages_type_0_item = additional_messages_type_0_item_data.to_dict()
-                additional_messages.append(additional_messages_type_0_item)
-
-        else:
-            additional_messages = self.additional_messages
-
-        tools: list[dict[str, Any]] | None | Unset
-        if isinstance(self.tools, Unset):
-            tools = UNSET
-        elif isinstance(self.tools, list):
-            tools = []
-            for tools_type_0_item_data in self.tools:
-                tools_type_0_item: dict[str, Any]
-                if isinstance(tools_type_0_item_data, AssistantToolsCode):
-                    tools_type_0_item = tools_type_0_item_data.to_dict()
-                elif isinstance(tools_type_0_item_data, AssistantToolsFileSearch):
-                    tools_type_0_item = tools_type_0_item_data.to_dict()
-                elif isinstance(tools_type_0_item_data, AssistantToolsFunction):
-                    tools_type_0_item = tools_type_0_item_data.to_dict()
+        try:
+            additional_messages: list[dict[str, Any]] | None | Unset
+            if isinstance(self.additional_messages, Unset):
+                additional_messages = UNSET
+            elif isinstance(self.additional_messages, list):
+                if not isinstance(self.additional_messages, list):
+                    additional_messages = cast(Any, self.additional_messages)
                 else:
-                    tools_type_0_item = tools_type_0_item_data
-                tools.append(tools_type_0_item)
+                    additional_messages = []
+                    for additional_messages_type_0_item_data in self.additional_messages:
+                        try:
+                            additional_messages_type_0_item = additional_messages_type_0_item_data.to_dict()
+                        except (AttributeError, TypeError):
+                            additional_messages_type_0_item = cast(Any, additional_messages_type_0_item_data)
+                        additional_messages.append(additional_messages_type_0_item)
 
-        else:
-            tools = self.tools
+            else:
+                additional_messages = self.additional_messages
+        except (AttributeError, TypeError):
+            additional_messages = cast(Any, self.additional_messages)
 
-        metadata: dict[str, Any] | None | Unset
-        if isinstance(self.metadata, Unset):
-            metadata = UNSET
-        elif isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        try:
+            tools: list[dict[str, Any]] | None | Unset
+            if isinstance(self.tools, Unset):
+                tools = UNSET
+            elif isinstance(self.tools, list):
+                if not isinstance(self.tools, list):
+                    tools = cast(Any, self.tools)
+                else:
+                    tools = []
+                    for tools_type_0_item_data in self.tools:
+                        try:
+                            tools_type_0_item: dict[str, Any]
+                            if isinstance(tools_type_0_item_data, AssistantToolsCode):
+                                tools_type_0_item = tools_type_0_item_data.to_dict()
+                            elif isinstance(tools_type_0_item_data, AssistantToolsFileSearch):
+                                tools_type_0_item = tools_type_0_item_data.to_dict()
+                            elif isinstance(tools_type_0_item_data, AssistantToolsFunction):
+                                tools_type_0_item = tools_type_0_item_data.to_dict()
+                            else:
+                                tools_type_0_item = tools_type_0_item_data
+                        except (AttributeError, TypeError):
+                            tools_type_0_item = cast(Any, tools_type_0_item_data)
+                        tools.append(tools_type_0_item)
 
-        temperature: float | None | Unset
-        if isinstance(self.temperature, Unset):
-            temperature = UNSET
-        else:
-            temperature = self.temperature
+            else:
+                tools = self.tools
+        except (AttributeError, TypeError):
+            tools = cast(Any, self.tools)
 
-        top_p: float | None | Unset
-        if isinstance(self.top_p, Unset):
-            top_p = UNSET
-        else:
-            top_p = self.top_p
+        try:
+            metadata: dict[str, Any] | None | Unset
+            if isinstance(self.metadata, Unset):
+                metadata = UNSET
+            elif isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
-        stream: bool | None | Unset
-        if isinstance(self.stream, Unset):
-            stream = UNSET
-        else:
-            stream = self.stream
+        try:
+            temperature: float | None | Unset
+            if isinstance(self.temperature, Unset):
+                temperature = UNSET
+            else:
+                temperature = self.temperature
+        except (AttributeError, TypeError):
+            temperature = cast(Any, self.temperature)
 
-        max_prompt_tokens: int | None | Unset
-        if isinstance(self.max_prompt_tokens, Unset):
-            max_prompt_tokens = UNSET
-        else:
-            max_prompt_tokens = self.max_prompt_tokens
+        try:
+            top_p: float | None | Unset
+            if isinstance(self.top_p, Unset):
+                top_p = UNSET
+            else:
+                top_p = self.top_p
+        except (AttributeError, TypeError):
+            top_p = cast(Any, self.top_p)
 
-        max_completion_tokens: int | None | Unset
-        if isinstance(self.max_completion_tokens, Unset):
-            max_completion_tokens = UNSET
-        else:
-            max_completion_tokens = self.max_completion_tokens
+        try:
+            stream: bool | None | Unset
+            if isinstance(self.stream, Unset):
+                stream = UNSET
+            else:
+                stream = self.stream
+        except (AttributeError, TypeError):
+            stream = cast(Any, self.stream)
 
-        truncation_strategy: dict[str, Any] | None | Unset
-        if isinstance(self.truncation_strategy, Unset):
-            truncation_strategy = UNSET
-        elif isinstance(self.truncation_strategy, TruncationObject):
-            truncation_strategy = self.truncation_strategy.to_dict()
-        else:
-            truncation_strategy = self.truncation_strategy
+        try:
+            max_prompt_tokens: int | None | Unset
+            if isinstance(self.max_prompt_tokens, Unset):
+                max_prompt_tokens = UNSET
+            else:
+                max_prompt_tokens = self.max_prompt_tokens
+        except (AttributeError, TypeError):
+            max_prompt_tokens = cast(Any, self.max_prompt_tokens)
 
-        tool_choice: dict[str, Any] | None | str | Unset
-        if isinstance(self.tool_choice, Unset):
-            tool_choice = UNSET
-        elif isinstance(self.tool_choice, AssistantsApiToolChoiceOptionMode):
-            tool_choice = self.tool_choice.value
-        elif isinstance(self.tool_choice, AssistantsNamedToolChoice):
-            tool_choice = self.tool_choice.to_dict()
-        else:
-            tool_choice = self.tool_choice
+        try:
+            max_completion_tokens: int | None | Unset
+            if isinstance(self.max_completion_tokens, Unset):
+                max_completion_tokens = UNSET
+            else:
+                max_completion_tokens = self.max_completion_tokens
+        except (AttributeError, TypeError):
+            max_completion_tokens = cast(Any, self.max_completion_tokens)
+
+        try:
+            truncation_strategy: dict[str, Any] | None | Unset
+            if isinstance(self.truncation_strategy, Unset):
+                truncation_strategy = UNSET
+            elif isinstance(self.truncation_strategy, TruncationObject):
+                truncation_strategy = self.truncation_strategy.to_dict()
+            else:
+                truncation_strategy = self.truncation_strategy
+        except (AttributeError, TypeError):
+            truncation_strategy = cast(Any, self.truncation_strategy)
+
+        try:
+            tool_choice: dict[str, Any] | None | str | Unset
+            if isinstance(self.tool_choice, Unset):
+                tool_choice = UNSET
+            elif isinstance(self.tool_choice, AssistantsApiToolChoiceOptionMode):
+                tool_choice = self.tool_choice.value
+            elif isinstance(self.tool_choice, AssistantsNamedToolChoice):
+                tool_choice = self.tool_choice.to_dict()
+            else:
+                tool_choice = self.tool_choice
+        except (AttributeError, TypeError):
+            tool_choice = cast(Any, self.tool_choice)
 
         parallel_tool_calls = self.parallel_tool_calls
 
-        response_format: dict[str, Any] | None | str | Unset
-        if isinstance(self.response_format, Unset):
-            response_format = UNSET
-        elif isinstance(self.response_format, AssistantsApiResponseFormatOptionAuto):
-            response_format = self.response_format.value
-        elif isinstance(self.response_format, ResponseFormatText):
-            response_format = self.response_format.to_dict()
-        elif isinstance(self.response_format, ResponseFormatJsonObject):
-            response_format = self.response_format.to_dict()
-        elif isinstance(self.response_format, ResponseFormatJsonSchema):
-            response_format = self.response_format.to_dict()
-        else:
-            response_format = self.response_format
+        try:
+            response_format: dict[str, Any] | None | str | Unset
+            if isinstance(self.response_format, Unset):
+                response_format = UNSET
+            elif isinstance(self.response_format, AssistantsApiResponseFormatOptionAuto):
+                response_format = self.response_format.value
+            elif isinstance(self.response_format, ResponseFormatText):
+                response_format = self.response_format.to_dict()
+            elif isinstance(self.response_format, ResponseFormatJsonObject):
+                response_format = self.response_format.to_dict()
+            elif isinstance(self.response_format, ResponseFormatJsonSchema):
+                response_format = self.response_format.to_dict()
+            else:
+                response_format = self.response_format
+        except (AttributeError, TypeError):
+            response_format = cast(Any, self.response_format)
 
         field_dict: dict[str, Any] = {}
 
@@ -253,111 +313,181 @@ class CreateRunRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("CreateRunRequest: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        assistant_id = d.pop("assistant_id")
-        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
-            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
+        try:
+            assistant_id = d.pop("assistant_id")
+            if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+                raise ShapeError.expected("str", assistant_id)
 
-        _model = d.pop("model", UNSET)
-        model = None if _model is None else _parse_model(_model)
+        except FAULTS as _error:
+            assistant_id = fault(_error, "CreateRunRequest", "assistant_id", src_dict)
 
-        _reasoning_effort = d.pop("reasoning_effort", UNSET)
-        reasoning_effort = None if _reasoning_effort is None else _parse_reasoning_effort(_reasoning_effort)
+        try:
+            _model = d.pop("model", UNSET)
+            model = None if _model is None else _parse_model(_model)
 
-        instructions: None | str | Unset = d.pop("instructions", UNSET)
-        if instructions is not None and instructions is not UNSET and (not isinstance(instructions, (str,))):
-            raise TypeError("instructions: expected None | str, got " + type(instructions).__name__)
+        except FAULTS as _error:
+            model = fault(_error, "CreateRunRequest", "model", src_dict)
 
-        additional_instructions: None | str | Unset = d.pop("additional_instructions", UNSET)
-        if (
-            additional_instructions is not None
-            and additional_instructions is not UNSET
-            and (not isinstance(additional_instructions, (str,)))
-        ):
-            raise TypeError(
-                "additional_instructions: expected None | str, got " + type(additional_instructions).__name__
+        try:
+            _reasoning_effort = d.pop("reasoning_effort", UNSET)
+            reasoning_effort = None if _reasoning_effort is None else _parse_reasoning_effort(_reasoning_effort)
+
+        except FAULTS as _error:
+            reasoning_effort = fault(_error, "CreateRunRequest", "reasoning_effort", src_dict)
+
+        try:
+            instructions: None | str | Unset = d.pop("instructions", UNSET)
+            if instructions is not None and instructions is not UNSET and (not isinstance(instructions, (str,))):
+                raise ShapeError.expected("None | str", instructions)
+
+        except FAULTS as _error:
+            instructions = fault(_error, "CreateRunRequest", "instructions", src_dict)
+
+        try:
+            additional_instructions: None | str | Unset = d.pop("additional_instructions", UNSET)
+            if (
+                additional_instructions is not None
+                and additional_instructions is not UNSET
+                and (not isinstance(additional_instructions, (str,)))
+            ):
+                raise ShapeError.expected("None | str", additional_instructions)
+
+        except FAULTS as _error:
+            additional_instructions = fault(_error, "CreateRunRequest", "additional_instructions", src_dict)
+
+        try:
+            _additional_messages = d.pop("additional_messages", UNSET)
+            additional_messages = (
+                None if _additional_messages is None else _parse_additional_messages(_additional_messages)
             )
 
-        _additional_messages = d.pop("additional_messages", UNSET)
-        additional_messages = None if _additional_messages is None else _parse_additional_messages(_additional_messages)
+        except FAULTS as _error:
+            additional_messages = fault(_error, "CreateRunRequest", "additional_messages", src_dict)
 
-        _tools = d.pop("tools", UNSET)
-        tools = None if _tools is None else _parse_tools(_tools)
+        try:
+            _tools = d.pop("tools", UNSET)
+            tools = None if _tools is None else _parse_tools(_tools)
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        except FAULTS as _error:
+            tools = fault(_error, "CreateRunRequest", "tools", src_dict)
 
-        temperature: float | None | Unset = d.pop("temperature", UNSET)
-        if (
-            temperature is not None
-            and temperature is not UNSET
-            and (
-                not isinstance(
-                    temperature,
-                    (
-                        int,
-                        float,
-                    ),
+        try:
+            _metadata = d.pop("metadata", UNSET)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "CreateRunRequest", "metadata", src_dict)
+
+        try:
+            temperature: float | None | Unset = d.pop("temperature", UNSET)
+            if (
+                temperature is not None
+                and temperature is not UNSET
+                and (
+                    not isinstance(
+                        temperature,
+                        (
+                            int,
+                            float,
+                        ),
+                    )
+                    or isinstance(temperature, bool)
                 )
-                or isinstance(temperature, bool)
-            )
-        ):
-            raise TypeError("temperature: expected float | None, got " + type(temperature).__name__)
+            ):
+                raise ShapeError.expected("float | None", temperature)
 
-        top_p: float | None | Unset = d.pop("top_p", UNSET)
-        if (
-            top_p is not None
-            and top_p is not UNSET
-            and (
-                not isinstance(
-                    top_p,
-                    (
-                        int,
-                        float,
-                    ),
+        except FAULTS as _error:
+            temperature = fault(_error, "CreateRunRequest", "temperature", src_dict)
+
+        try:
+            top_p: float | None | Unset = d.pop("top_p", UNSET)
+            if (
+                top_p is not None
+                and top_p is not UNSET
+                and (
+                    not isinstance(
+                        top_p,
+                        (
+                            int,
+                            float,
+                        ),
+                    )
+                    or isinstance(top_p, bool)
                 )
-                or isinstance(top_p, bool)
+            ):
+                raise ShapeError.expected("float | None", top_p)
+
+        except FAULTS as _error:
+            top_p = fault(_error, "CreateRunRequest", "top_p", src_dict)
+
+        try:
+            stream: bool | None | Unset = d.pop("stream", UNSET)
+            if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
+                raise ShapeError.expected("bool | None", stream)
+
+        except FAULTS as _error:
+            stream = fault(_error, "CreateRunRequest", "stream", src_dict)
+
+        try:
+            max_prompt_tokens: int | None | Unset = d.pop("max_prompt_tokens", UNSET)
+            if (
+                max_prompt_tokens is not None
+                and max_prompt_tokens is not UNSET
+                and (not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool))
+            ):
+                raise ShapeError.expected("int | None", max_prompt_tokens)
+
+        except FAULTS as _error:
+            max_prompt_tokens = fault(_error, "CreateRunRequest", "max_prompt_tokens", src_dict)
+
+        try:
+            max_completion_tokens: int | None | Unset = d.pop("max_completion_tokens", UNSET)
+            if (
+                max_completion_tokens is not None
+                and max_completion_tokens is not UNSET
+                and (not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool))
+            ):
+                raise ShapeError.expected("int | None", max_completion_tokens)
+
+        except FAULTS as _error:
+            max_completion_tokens = fault(_error, "CreateRunRequest", "max_completion_tokens", src_dict)
+
+        try:
+            _truncation_strategy = d.pop("truncation_strategy", UNSET)
+            truncation_strategy = (
+                None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
             )
-        ):
-            raise TypeError("top_p: expected float | None, got " + type(top_p).__name__)
 
-        stream: bool | None | Unset = d.pop("stream", UNSET)
-        if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
-            raise TypeError("stream: expected bool | None, got " + type(stream).__name__)
+        except FAULTS as _error:
+            truncation_strategy = fault(_error, "CreateRunRequest", "truncation_strategy", src_dict)
 
-        max_prompt_tokens: int | None | Unset = d.pop("max_prompt_tokens", UNSET)
-        if (
-            max_prompt_tokens is not None
-            and max_prompt_tokens is not UNSET
-            and (not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool))
-        ):
-            raise TypeError("max_prompt_tokens: expected int | None, got " + type(max_prompt_tokens).__name__)
+        try:
+            _tool_choice = d.pop("tool_choice", UNSET)
+            tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
 
-        max_completion_tokens: int | None | Unset = d.pop("max_completion_tokens", UNSET)
-        if (
-            max_completion_tokens is not None
-            and max_completion_tokens is not UNSET
-            and (not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool))
-        ):
-            raise TypeError("max_completion_tokens: expected int | None, got " + type(max_completion_tokens).__name__)
+        except FAULTS as _error:
+            tool_choice = fault(_error, "CreateRunRequest", "tool_choice", src_dict)
 
-        _truncation_strategy = d.pop("truncation_strategy", UNSET)
-        truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
+        try:
+            parallel_tool_calls = d.pop("parallel_tool_calls", UNSET)
+            if (
+                parallel_tool_calls is not UNSET
+                and type(parallel_tool_calls) is not bool
+                and (not isinstance(parallel_tool_calls, bool))
+            ):
+                raise ShapeError.expected("bool", parallel_tool_calls)
 
-        _tool_choice = d.pop("tool_choice", UNSET)
-        tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
+        except FAULTS as _error:
+            parallel_tool_calls = fault(_error, "CreateRunRequest", "parallel_tool_calls", src_dict)
 
-        parallel_tool_calls = d.pop("parallel_tool_calls", UNSET)
-        if (
-            parallel_tool_calls is not UNSET
-            and type(parallel_tool_calls) is not bool
-            and (not isinstance(parallel_tool_calls, bool))
-        ):
-            raise TypeError("parallel_tool_calls: expected bool, got " + type(parallel_tool_calls).__name__)
+        try:
+            _response_format = d.pop("response_format", UNSET)
+            response_format = None if _response_format is None else _parse_response_format(_response_format)
 
-        _response_format = d.pop("response_format", UNSET)
-        response_format = None if _response_format is None else _parse_response_format(_response_format)
+        except FAULTS as _error:
+            response_format = fault(_error, "CreateRunRequest", "response_format", src_dict)
 
         if cls is CreateRunRequest:
             create_run_request = object.__new__(cls)
@@ -403,6 +533,7 @@ class CreateRunRequest:
 
 
 def _parse_model(data: object) -> AssistantSupportedModels | None | str | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -412,15 +543,18 @@ def _parse_model(data: object) -> AssistantSupportedModels | None | str | Unset:
             model_type_1 = _assistant_supported_models_from_value(data)
 
             return model_type_1
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
     if isinstance(data, str):
         return data
-    raise TypeError("expected AssistantSupportedModels | None | str | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("AssistantSupportedModels | None | str | Unset", data)
 
 
 def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -430,13 +564,16 @@ def _parse_reasoning_effort(data: object) -> None | ReasoningEffort | Unset:
             componentsschemas_reasoning_effort_type_0 = _reasoning_effort_from_value(data)
 
             return componentsschemas_reasoning_effort_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | ReasoningEffort | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | ReasoningEffort | Unset", data)
 
 
 def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -445,9 +582,7 @@ def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | Non
         try:
             _additional_messages_type_0 = data
             if not isinstance(_additional_messages_type_0, list):
-                raise TypeError(
-                    "additional_messages_type_0: expected a list, got " + type(_additional_messages_type_0).__name__
-                )
+                raise ShapeError.expected("a list", _additional_messages_type_0)
 
             additional_messages_type_0 = [
                 CreateMessageRequest.from_dict(additional_messages_type_0_item_data)
@@ -455,13 +590,18 @@ def _parse_additional_messages(data: object) -> list[CreateMessageRequest] | Non
             ]
 
             return additional_messages_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected list[CreateMessageRequest] | None | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("list[CreateMessageRequest] | None | Unset", data)
 
 
-def _parse_tools_type_0_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
+def _parse_tools_type_0_item(
+    data: object,
+) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
@@ -477,16 +617,17 @@ def _parse_tools_type_0_item(data: object) -> AssistantToolsCode | AssistantTool
 
             return componentsschemas_assistant_tool_type_2
         if isinstance(tag, str):
-            return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, got " + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 def _parse_tools(
     data: object,
-) -> list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset:
+) -> list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]] | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -495,23 +636,25 @@ def _parse_tools(
         try:
             _tools_type_0 = data
             if not isinstance(_tools_type_0, list):
-                raise TypeError("tools_type_0: expected a list, got " + type(_tools_type_0).__name__)
+                raise ShapeError.expected("a list", _tools_type_0)
 
             tools_type_0 = [
                 _parse_tools_type_0_item(tools_type_0_item_data) for tools_type_0_item_data in _tools_type_0
             ]
 
             return tools_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError(
-        "expected list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset, got "
-        + type(data).__name__
+    if first is not None:
+        raise first
+    raise ShapeError.expected(
+        "list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction] | None | Unset", data
     )
 
 
 def _parse_metadata(data: object) -> Metadata | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -521,13 +664,16 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None | Unset", data)
 
 
 def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -537,13 +683,16 @@ def _parse_truncation_strategy(data: object) -> None | TruncationObject | Unset:
             truncation_strategy_type_0 = TruncationObject.from_dict(data)
 
             return truncation_strategy_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | TruncationObject | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | TruncationObject | Unset", data)
 
 
 def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -555,21 +704,20 @@ def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | Assi
             )
 
             return componentsschemas_assistants_api_tool_choice_option_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
     if isinstance(data, dict):
         try:
             componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
 
             return componentsschemas_assistants_api_tool_choice_option_type_1
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError(
-        "expected AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset, got "
-        + type(data).__name__
-    )
+    if first is not None:
+        raise first
+    raise ShapeError.expected("AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None | Unset", data)
 
 
 def _parse_response_format(
@@ -580,8 +728,10 @@ def _parse_response_format(
     | ResponseFormatJsonObject
     | ResponseFormatJsonSchema
     | ResponseFormatText
+    | dict[str, Any]
     | Unset
 ):
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -601,16 +751,8 @@ def _parse_response_format(
 
             return componentsschemas_assistants_api_response_format_option_type_3
         if isinstance(tag, str):
-            return cast(
-                AssistantsApiResponseFormatOptionAuto
-                | None
-                | ResponseFormatJsonObject
-                | ResponseFormatJsonSchema
-                | ResponseFormatText
-                | Unset,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
     if isinstance(data, str):
         try:
             componentsschemas_assistants_api_response_format_option_type_0 = (
@@ -618,13 +760,12 @@ def _parse_response_format(
             )
 
             return componentsschemas_assistants_api_response_format_option_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError(
-        "expected AssistantsApiResponseFormatOptionAuto | None | ResponseFormatJsonObject | ResponseFormatJsonSchema | ResponseFormatText | Unset, got "
-        + type(data).__name__
-    )
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.assistant_supported_models import (

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="Error")
 
@@ -28,13 +30,19 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code: None | str
-        code = self.code
+        try:
+            code: None | str
+            code = self.code
+        except (AttributeError, TypeError):
+            code = cast(Any, self.code)
 
         message = self.message
 
-        param: None | str
-        param = self.param
+        try:
+            param: None | str
+            param = self.param
+        except (AttributeError, TypeError):
+            param = cast(Any, self.param)
 
         type_ = self.type_
 
@@ -54,23 +62,39 @@ class Error:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("Error: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        code: None | str = d.pop("code", None)
-        if code is not None and (not isinstance(code, (str,))):
-            raise TypeError("code: expected None | str, got " + type(code).__name__)
+        try:
+            code: None | str = d.pop("code", None)
+            if code is not None and (not isinstance(code, (str,))):
+                raise ShapeError.expected("None | str", code)
 
-        message = d.pop("message")
-        if type(message) is not str and (not isinstance(message, str)):
-            raise TypeError("message: expected str, got " + type(message).__name__)
+        except FAULTS as _error:
+            code = fault(_error, "Error", "code", src_dict)
 
-        param: None | str = d.pop("param", None)
-        if param is not None and (not isinstance(param, (str,))):
-            raise TypeError("param: expected None | str, got " + type(param).__name__)
+        try:
+            message = d.pop("message")
+            if type(message) is not str and (not isinstance(message, str)):
+                raise ShapeError.expected("str", message)
 
-        type_ = d.pop("type")
-        if type(type_) is not str and (not isinstance(type_, str)):
-            raise TypeError("type: expected str, got " + type(type_).__name__)
+        except FAULTS as _error:
+            message = fault(_error, "Error", "message", src_dict)
+
+        try:
+            param: None | str = d.pop("param", None)
+            if param is not None and (not isinstance(param, (str,))):
+                raise ShapeError.expected("None | str", param)
+
+        except FAULTS as _error:
+            param = fault(_error, "Error", "param", src_dict)
+
+        try:
+            type_ = d.pop("type")
+            if type(type_) is not str and (not isinstance(type_, str)):
+                raise ShapeError.expected("str", type_)
+
+        except FAULTS as _error:
+            type_ = fault(_error, "Error", "type", src_dict)
 
         if cls is Error:
             error = object.__new__(cls)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -22,7 +24,10 @@ class ErrorResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        error = self.error.to_dict()
+        try:
+            error = self.error.to_dict()
+        except (AttributeError, TypeError):
+            error = cast(Any, self.error)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -37,9 +42,13 @@ class ErrorResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ErrorResponse: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        error = Error.from_dict(d.pop("error"))
+        try:
+            error = Error.from_dict(d.pop("error"))
+
+        except FAULTS as _error:
+            error = fault(_error, "ErrorResponse", "error", src_dict)
 
         if cls is ErrorResponse:
             error_response = object.__new__(cls)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.file_search_ranker import FileSearchRanker
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="FileSearchRankingOptions")
 
@@ -29,9 +29,13 @@ class FileSearchRankingOptions:
     def to_dict(self) -> dict[str, Any]:
         score_threshold = self.score_threshold
 
-        ranker: str | Unset = UNSET
-        if not isinstance(self.ranker, Unset):
-            ranker = self.ranker.value
+        try:
+            ranker: str | Unset = UNSET
+            if not isinstance(self.ranker, Unset):
+                ranker = self.ranker.value
+
+        except (AttributeError, TypeError):
+            ranker = cast(Any, self.ranker)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,20 +52,28 @@ class FileSearchRankingOptions:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("FileSearchRankingOptions: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        score_threshold = d.pop("score_threshold")
-        if type(score_threshold) is not float and (
-            not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
-        ):
-            raise TypeError("score_threshold: expected float, got " + type(score_threshold).__name__)
+        try:
+            score_threshold = d.pop("score_threshold")
+            if type(score_threshold) is not float and (
+                not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
+            ):
+                raise ShapeError.expected("float", score_threshold)
 
-        _ranker = d.pop("ranker", UNSET)
-        ranker: FileSearchRanker | Unset
-        if isinstance(_ranker, Unset):
-            ranker = UNSET
-        else:
-            ranker = _file_search_ranker_from_value(_ranker)
+        except FAULTS as _error:
+            score_threshold = fault(_error, "FileSearchRankingOptions", "score_threshold", src_dict)
+
+        try:
+            _ranker = d.pop("ranker", UNSET)
+            ranker: FileSearchRanker | Unset
+            if isinstance(_ranker, Unset):
+                ranker = UNSET
+            else:
+                ranker = _file_search_ranker_from_value(_ranker)
+
+        except FAULTS as _error:
+            ranker = fault(_error, "FileSearchRankingOptions", "ranker", src_dict)
 
         if cls is FileSearchRankingOptions:
             file_search_ranking_options = object.__new__(cls)

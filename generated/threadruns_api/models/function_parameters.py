@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import ShapeError
+
 T = TypeVar("T", bound="FunctionParameters")
 
 
@@ -26,7 +28,7 @@ class FunctionParameters:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("FunctionParameters: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
         if cls is FunctionParameters:
             function_parameters = object.__new__(cls)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class ListMessagesOrder(StrEnum):
     ASC = "asc"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> ListMessagesOrder:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a ListMessagesOrder (str)", value)
     return ListMessagesOrder(value)

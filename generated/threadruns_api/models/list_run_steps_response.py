@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault, list_fault
 
 T = TypeVar("T", bound="ListRunStepsResponse")
 
@@ -32,16 +34,32 @@ class ListRunStepsResponse:
     def to_dict(self) -> dict[str, Any]:
         object_ = self.object_
 
-        data = []
-        for data_item_data in self.data:
-            data_item = data_item_data.to_dict()
-            data.append(data_item)
+        try:
+            if not isinstance(self.data, list):
+                data = cast(Any, self.data)
+            else:
+                data = []
+                for data_item_data in self.data:
+                    try:
+                        data_item = data_item_data.to_dict()
+                    except (AttributeError, TypeError):
+                        data_item = cast(Any, data_item_data)
+                    data.append(data_item)
 
-        first_id: None | str
-        first_id = self.first_id
+        except (AttributeError, TypeError):
+            data = cast(Any, self.data)
 
-        last_id: None | str
-        last_id = self.last_id
+        try:
+            first_id: None | str
+            first_id = self.first_id
+        except (AttributeError, TypeError):
+            first_id = cast(Any, self.first_id)
+
+        try:
+            last_id: None | str
+            last_id = self.last_id
+        except (AttributeError, TypeError):
+            last_id = cast(Any, self.last_id)
 
         has_more = self.has_more
 
@@ -62,29 +80,51 @@ class ListRunStepsResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ListRunStepsResponse: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        object_ = d.pop("object")
-        if type(object_) is not str and (not isinstance(object_, str)):
-            raise TypeError("object: expected str, got " + type(object_).__name__)
+        try:
+            object_ = d.pop("object")
+            if type(object_) is not str and (not isinstance(object_, str)):
+                raise ShapeError.expected("str", object_)
 
-        _data = d.pop("data")
-        if not isinstance(_data, list):
-            raise TypeError("data: expected a list, got " + type(_data).__name__)
+        except FAULTS as _error:
+            object_ = fault(_error, "ListRunStepsResponse", "object", src_dict)
 
-        data = [RunStepObject.from_dict(data_item_data) for data_item_data in _data]
+        try:
+            _data = d.pop("data")
+            if not isinstance(_data, list):
+                raise ShapeError.expected("a list", _data)
 
-        first_id: None | str = d.pop("first_id", None)
-        if first_id is not None and (not isinstance(first_id, (str,))):
-            raise TypeError("first_id: expected None | str, got " + type(first_id).__name__)
+            data = [RunStepObject.from_dict(data_item_data) for data_item_data in _data]
 
-        last_id: None | str = d.pop("last_id", None)
-        if last_id is not None and (not isinstance(last_id, (str,))):
-            raise TypeError("last_id: expected None | str, got " + type(last_id).__name__)
+        except FAULTS as _error:
+            data = list_fault(
+                _error, "ListRunStepsResponse", "data", src_dict, lambda item: RunStepObject.from_dict(item)
+            )
 
-        has_more = d.pop("has_more")
-        if type(has_more) is not bool and (not isinstance(has_more, bool)):
-            raise TypeError("has_more: expected bool, got " + type(has_more).__name__)
+        try:
+            first_id: None | str = d.pop("first_id", None)
+            if first_id is not None and (not isinstance(first_id, (str,))):
+                raise ShapeError.expected("None | str", first_id)
+
+        except FAULTS as _error:
+            first_id = fault(_error, "ListRunStepsResponse", "first_id", src_dict)
+
+        try:
+            last_id: None | str = d.pop("last_id", None)
+            if last_id is not None and (not isinstance(last_id, (str,))):
+                raise ShapeError.expected("None | str", last_id)
+
+        except FAULTS as _error:
+            last_id = fault(_error, "ListRunStepsResponse", "last_id", src_dict)
+
+        try:
+            has_more = d.pop("has_more")
+            if type(has_more) is not bool and (not isinstance(has_more, bool)):
+                raise ShapeError.expected("bool", has_more)
+
+        except FAULTS as _error:
+            has_more = fault(_error, "ListRunStepsResponse", "has_more", src_dict)
 
         if cls is ListRunStepsResponse:
             list_run_steps_response = object.__new__(cls)

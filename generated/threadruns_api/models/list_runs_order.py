@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class ListRunsOrder(StrEnum):
     ASC = "asc"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> ListRunsOrder:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a ListRunsOrder (str)", value)
     return ListRunsOrder(value)

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageContentImageFileObject")
 
@@ -29,7 +32,10 @@ class MessageContentImageFileObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        image_file = self.image_file.to_dict()
+        try:
+            image_file = self.image_file.to_dict()
+        except (AttributeError, TypeError):
+            image_file = cast(Any, self.image_file)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,13 +51,20 @@ class MessageContentImageFileObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentImageFileObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["image_file"] = d.pop("type")
-        if type_ != "image_file":
-            raise ValueError(f"type must match const 'image_file', got '{type_}'")
+        try:
+            type_: Literal["image_file"] = d.pop("type")
+            if type_ != "image_file":
+                raise ShapeError.const("image_file", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageContentImageFileObject", "type", src_dict)
 
-        image_file = MessageContentImageFileObjectImageFile.from_dict(d.pop("image_file"))
+        try:
+            image_file = MessageContentImageFileObjectImageFile.from_dict(d.pop("image_file"))
+
+        except FAULTS as _error:
+            image_file = fault(_error, "MessageContentImageFileObject", "image_file", src_dict)
 
         if cls is MessageContentImageFileObject:
             message_content_image_file_object = object.__new__(cls)

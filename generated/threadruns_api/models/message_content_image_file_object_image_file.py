@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..models.message_content_image_file_object_image_file_detail import (
     MessageContentImageFileObjectImageFileDetail,
 )
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageContentImageFileObjectImageFile")
 
@@ -30,9 +30,13 @@ class MessageContentImageFileObjectImageFile:
     def to_dict(self) -> dict[str, Any]:
         file_id = self.file_id
 
-        detail: str | Unset = UNSET
-        if not isinstance(self.detail, Unset):
-            detail = self.detail.value
+        try:
+            detail: str | Unset = UNSET
+            if not isinstance(self.detail, Unset):
+                detail = self.detail.value
+
+        except (AttributeError, TypeError):
+            detail = cast(Any, self.detail)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,20 +53,26 @@ class MessageContentImageFileObjectImageFile:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "MessageContentImageFileObjectImageFile: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        file_id = d.pop("file_id")
-        if type(file_id) is not str and (not isinstance(file_id, str)):
-            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
+        try:
+            file_id = d.pop("file_id")
+            if type(file_id) is not str and (not isinstance(file_id, str)):
+                raise ShapeError.expected("str", file_id)
 
-        _detail = d.pop("detail", UNSET)
-        detail: MessageContentImageFileObjectImageFileDetail | Unset
-        if isinstance(_detail, Unset):
-            detail = UNSET
-        else:
-            detail = _message_content_image_file_object_image_file_detail_from_value(_detail)
+        except FAULTS as _error:
+            file_id = fault(_error, "MessageContentImageFileObjectImageFile", "file_id", src_dict)
+
+        try:
+            _detail = d.pop("detail", UNSET)
+            detail: MessageContentImageFileObjectImageFileDetail | Unset
+            if isinstance(_detail, Unset):
+                detail = UNSET
+            else:
+                detail = _message_content_image_file_object_image_file_detail_from_value(_detail)
+
+        except FAULTS as _error:
+            detail = fault(_error, "MessageContentImageFileObjectImageFile", "detail", src_dict)
 
         if cls is MessageContentImageFileObjectImageFile:
             message_content_image_file_object_image_file = object.__new__(cls)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class MessageContentImageFileObjectImageFileDetail(StrEnum):
     AUTO = "auto"
@@ -36,4 +38,6 @@ def _from_value(value: Any) -> MessageContentImageFileObjectImageFileDetail:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a MessageContentImageFileObjectImageFileDetail (str)", value)
     return MessageContentImageFileObjectImageFileDetail(value)

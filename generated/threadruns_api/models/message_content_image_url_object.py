@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageContentImageUrlObject")
 
@@ -29,7 +32,10 @@ class MessageContentImageUrlObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        image_url = self.image_url.to_dict()
+        try:
+            image_url = self.image_url.to_dict()
+        except (AttributeError, TypeError):
+            image_url = cast(Any, self.image_url)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,13 +51,20 @@ class MessageContentImageUrlObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentImageUrlObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["image_url"] = d.pop("type")
-        if type_ != "image_url":
-            raise ValueError(f"type must match const 'image_url', got '{type_}'")
+        try:
+            type_: Literal["image_url"] = d.pop("type")
+            if type_ != "image_url":
+                raise ShapeError.const("image_url", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageContentImageUrlObject", "type", src_dict)
 
-        image_url = MessageContentImageUrlObjectImageUrl.from_dict(d.pop("image_url"))
+        try:
+            image_url = MessageContentImageUrlObjectImageUrl.from_dict(d.pop("image_url"))
+
+        except FAULTS as _error:
+            image_url = fault(_error, "MessageContentImageUrlObject", "image_url", src_dict)
 
         if cls is MessageContentImageUrlObject:
             message_content_image_url_object = object.__new__(cls)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..models.message_content_image_url_object_image_url_detail import (
     MessageContentImageUrlObjectImageUrlDetail,
 )
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageContentImageUrlObjectImageUrl")
 
@@ -30,9 +30,13 @@ class MessageContentImageUrlObjectImageUrl:
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
-        detail: str | Unset = UNSET
-        if not isinstance(self.detail, Unset):
-            detail = self.detail.value
+        try:
+            detail: str | Unset = UNSET
+            if not isinstance(self.detail, Unset):
+                detail = self.detail.value
+
+        except (AttributeError, TypeError):
+            detail = cast(Any, self.detail)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,18 +53,26 @@ class MessageContentImageUrlObjectImageUrl:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentImageUrlObjectImageUrl: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        url = d.pop("url")
-        if type(url) is not str and (not isinstance(url, str)):
-            raise TypeError("url: expected str, got " + type(url).__name__)
+        try:
+            url = d.pop("url")
+            if type(url) is not str and (not isinstance(url, str)):
+                raise ShapeError.expected("str", url)
 
-        _detail = d.pop("detail", UNSET)
-        detail: MessageContentImageUrlObjectImageUrlDetail | Unset
-        if isinstance(_detail, Unset):
-            detail = UNSET
-        else:
-            detail = _message_content_image_url_object_image_url_detail_from_value(_detail)
+        except FAULTS as _error:
+            url = fault(_error, "MessageContentImageUrlObjectImageUrl", "url", src_dict)
+
+        try:
+            _detail = d.pop("detail", UNSET)
+            detail: MessageContentImageUrlObjectImageUrlDetail | Unset
+            if isinstance(_detail, Unset):
+                detail = UNSET
+            else:
+                detail = _message_content_image_url_object_image_url_detail_from_value(_detail)
+
+        except FAULTS as _error:
+            detail = fault(_error, "MessageContentImageUrlObjectImageUrl", "detail", src_dict)
 
         if cls is MessageContentImageUrlObjectImageUrl:
             message_content_image_url_object_image_url = object.__new__(cls)

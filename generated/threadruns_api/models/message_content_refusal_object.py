@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="MessageContentRefusalObject")
 
 
@@ -45,15 +47,22 @@ class MessageContentRefusalObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentRefusalObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["refusal"] = d.pop("type")
-        if type_ != "refusal":
-            raise ValueError(f"type must match const 'refusal', got '{type_}'")
+        try:
+            type_: Literal["refusal"] = d.pop("type")
+            if type_ != "refusal":
+                raise ShapeError.const("refusal", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageContentRefusalObject", "type", src_dict)
 
-        refusal = d.pop("refusal")
-        if type(refusal) is not str and (not isinstance(refusal, str)):
-            raise TypeError("refusal: expected str, got " + type(refusal).__name__)
+        try:
+            refusal = d.pop("refusal")
+            if type(refusal) is not str and (not isinstance(refusal, str)):
+                raise ShapeError.expected("str", refusal)
+
+        except FAULTS as _error:
+            refusal = fault(_error, "MessageContentRefusalObject", "refusal", src_dict)
 
         if cls is MessageContentRefusalObject:
             message_content_refusal_object = object.__new__(cls)

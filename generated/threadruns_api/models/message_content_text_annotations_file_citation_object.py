@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageContentTextAnnotationsFileCitationObject")
 
@@ -37,7 +40,10 @@ class MessageContentTextAnnotationsFileCitationObject:
 
         text = self.text
 
-        file_citation = self.file_citation.to_dict()
+        try:
+            file_citation = self.file_citation.to_dict()
+        except (AttributeError, TypeError):
+            file_citation = cast(Any, self.file_citation)
 
         start_index = self.start_index
 
@@ -60,27 +66,46 @@ class MessageContentTextAnnotationsFileCitationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "MessageContentTextAnnotationsFileCitationObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["file_citation"] = d.pop("type")
-        if type_ != "file_citation":
-            raise ValueError(f"type must match const 'file_citation', got '{type_}'")
+        try:
+            type_: Literal["file_citation"] = d.pop("type")
+            if type_ != "file_citation":
+                raise ShapeError.const("file_citation", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageContentTextAnnotationsFileCitationObject", "type", src_dict)
 
-        text = d.pop("text")
-        if type(text) is not str and (not isinstance(text, str)):
-            raise TypeError("text: expected str, got " + type(text).__name__)
+        try:
+            text = d.pop("text")
+            if type(text) is not str and (not isinstance(text, str)):
+                raise ShapeError.expected("str", text)
 
-        file_citation = MessageContentTextAnnotationsFileCitationObjectFileCitation.from_dict(d.pop("file_citation"))
+        except FAULTS as _error:
+            text = fault(_error, "MessageContentTextAnnotationsFileCitationObject", "text", src_dict)
 
-        start_index = d.pop("start_index")
-        if type(start_index) is not int and (not isinstance(start_index, int) or isinstance(start_index, bool)):
-            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
+        try:
+            file_citation = MessageContentTextAnnotationsFileCitationObjectFileCitation.from_dict(
+                d.pop("file_citation")
+            )
 
-        end_index = d.pop("end_index")
-        if type(end_index) is not int and (not isinstance(end_index, int) or isinstance(end_index, bool)):
-            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
+        except FAULTS as _error:
+            file_citation = fault(_error, "MessageContentTextAnnotationsFileCitationObject", "file_citation", src_dict)
+
+        try:
+            start_index = d.pop("start_index")
+            if type(start_index) is not int and (not isinstance(start_index, int) or isinstance(start_index, bool)):
+                raise ShapeError.expected("int", start_index)
+
+        except FAULTS as _error:
+            start_index = fault(_error, "MessageContentTextAnnotationsFileCitationObject", "start_index", src_dict)
+
+        try:
+            end_index = d.pop("end_index")
+            if type(end_index) is not int and (not isinstance(end_index, int) or isinstance(end_index, bool)):
+                raise ShapeError.expected("int", end_index)
+
+        except FAULTS as _error:
+            end_index = fault(_error, "MessageContentTextAnnotationsFileCitationObject", "end_index", src_dict)
 
         if cls is MessageContentTextAnnotationsFileCitationObject:
             message_content_text_annotations_file_citation_object = object.__new__(cls)

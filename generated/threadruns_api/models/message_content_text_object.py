@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageContentTextObject")
 
@@ -29,7 +32,10 @@ class MessageContentTextObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        text = self.text.to_dict()
+        try:
+            text = self.text.to_dict()
+        except (AttributeError, TypeError):
+            text = cast(Any, self.text)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,13 +51,20 @@ class MessageContentTextObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentTextObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["text"] = d.pop("type")
-        if type_ != "text":
-            raise ValueError(f"type must match const 'text', got '{type_}'")
+        try:
+            type_: Literal["text"] = d.pop("type")
+            if type_ != "text":
+                raise ShapeError.const("text", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageContentTextObject", "type", src_dict)
 
-        text = MessageContentTextObjectText.from_dict(d.pop("text"))
+        try:
+            text = MessageContentTextObjectText.from_dict(d.pop("text"))
+
+        except FAULTS as _error:
+            text = fault(_error, "MessageContentTextObject", "text", src_dict)
 
         if cls is MessageContentTextObject:
             message_content_text_object = object.__new__(cls)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault, list_fault
+
 T = TypeVar("T", bound="MessageContentTextObjectText")
 
 
@@ -20,22 +22,34 @@ class MessageContentTextObjectText:
     """
 
     value: str
-    annotations: list[MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject]
+    annotations: list[
+        MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject | dict[str, Any]
+    ]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         value = self.value
 
-        annotations = []
-        for annotations_item_data in self.annotations:
-            annotations_item: dict[str, Any]
-            if isinstance(annotations_item_data, MessageContentTextAnnotationsFileCitationObject):
-                annotations_item = annotations_item_data.to_dict()
-            elif isinstance(annotations_item_data, MessageContentTextAnnotationsFilePathObject):
-                annotations_item = annotations_item_data.to_dict()
+        try:
+            if not isinstance(self.annotations, list):
+                annotations = cast(Any, self.annotations)
             else:
-                annotations_item = annotations_item_data
-            annotations.append(annotations_item)
+                annotations = []
+                for annotations_item_data in self.annotations:
+                    try:
+                        annotations_item: dict[str, Any]
+                        if isinstance(annotations_item_data, MessageContentTextAnnotationsFileCitationObject):
+                            annotations_item = annotations_item_data.to_dict()
+                        elif isinstance(annotations_item_data, MessageContentTextAnnotationsFilePathObject):
+                            annotations_item = annotations_item_data.to_dict()
+                        else:
+                            annotations_item = annotations_item_data
+                    except (AttributeError, TypeError):
+                        annotations_item = cast(Any, annotations_item_data)
+                    annotations.append(annotations_item)
+
+        except (AttributeError, TypeError):
+            annotations = cast(Any, self.annotations)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,17 +65,31 @@ class MessageContentTextObjectText:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageContentTextObjectText: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        value = d.pop("value")
-        if type(value) is not str and (not isinstance(value, str)):
-            raise TypeError("value: expected str, got " + type(value).__name__)
+        try:
+            value = d.pop("value")
+            if type(value) is not str and (not isinstance(value, str)):
+                raise ShapeError.expected("str", value)
 
-        _annotations = d.pop("annotations")
-        if not isinstance(_annotations, list):
-            raise TypeError("annotations: expected a list, got " + type(_annotations).__name__)
+        except FAULTS as _error:
+            value = fault(_error, "MessageContentTextObjectText", "value", src_dict)
 
-        annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in _annotations]
+        try:
+            _annotations = d.pop("annotations")
+            if not isinstance(_annotations, list):
+                raise ShapeError.expected("a list", _annotations)
+
+            annotations = [_parse_annotations_item(annotations_item_data) for annotations_item_data in _annotations]
+
+        except FAULTS as _error:
+            annotations = list_fault(
+                _error,
+                "MessageContentTextObjectText",
+                "annotations",
+                src_dict,
+                lambda item: _parse_annotations_item(item),
+            )
 
         if cls is MessageContentTextObjectText:
             message_content_text_object_text = object.__new__(cls)
@@ -95,7 +123,8 @@ class MessageContentTextObjectText:
 
 def _parse_annotations_item(
     data: object,
-) -> MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject:
+) -> MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "file_citation":
@@ -107,14 +136,11 @@ def _parse_annotations_item(
 
             return componentsschemas_text_annotation_type_1
         if isinstance(tag, str):
-            return cast(
-                MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, data
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected MessageContentTextAnnotationsFileCitationObject | MessageContentTextAnnotationsFilePathObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.message_content_text_annotations_file_citation_object import (

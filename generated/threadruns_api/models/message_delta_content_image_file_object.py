@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentImageFileObject")
 
@@ -35,9 +36,12 @@ class MessageDeltaContentImageFileObject:
 
         type_ = self.type_
 
-        image_file: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image_file, Unset):
-            image_file = self.image_file.to_dict()
+        try:
+            image_file: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.image_file, Unset):
+                image_file = self.image_file.to_dict()
+        except (AttributeError, TypeError):
+            image_file = cast(Any, self.image_file)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,22 +59,33 @@ class MessageDeltaContentImageFileObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaContentImageFileObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["image_file"] = d.pop("type")
-        if type_ != "image_file":
-            raise ValueError(f"type must match const 'image_file', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentImageFileObject", "index", src_dict)
 
-        _image_file = d.pop("image_file", UNSET)
-        image_file: MessageDeltaContentImageFileObjectImageFile | Unset
-        if isinstance(_image_file, Unset):
-            image_file = UNSET
-        else:
-            image_file = MessageDeltaContentImageFileObjectImageFile.from_dict(_image_file)
+        try:
+            type_: Literal["image_file"] = d.pop("type")
+            if type_ != "image_file":
+                raise ShapeError.const("image_file", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentImageFileObject", "type", src_dict)
+
+        try:
+            _image_file = d.pop("image_file", UNSET)
+            image_file: MessageDeltaContentImageFileObjectImageFile | Unset
+            if isinstance(_image_file, Unset):
+                image_file = UNSET
+            else:
+                image_file = MessageDeltaContentImageFileObjectImageFile.from_dict(_image_file)
+
+        except FAULTS as _error:
+            image_file = fault(_error, "MessageDeltaContentImageFileObject", "image_file", src_dict)
 
         if cls is MessageDeltaContentImageFileObject:
             message_delta_content_image_file_object = object.__new__(cls)

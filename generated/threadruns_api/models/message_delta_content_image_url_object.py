@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentImageUrlObject")
 
@@ -35,9 +36,12 @@ class MessageDeltaContentImageUrlObject:
 
         type_ = self.type_
 
-        image_url: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image_url, Unset):
-            image_url = self.image_url.to_dict()
+        try:
+            image_url: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.image_url, Unset):
+                image_url = self.image_url.to_dict()
+        except (AttributeError, TypeError):
+            image_url = cast(Any, self.image_url)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,22 +59,33 @@ class MessageDeltaContentImageUrlObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaContentImageUrlObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["image_url"] = d.pop("type")
-        if type_ != "image_url":
-            raise ValueError(f"type must match const 'image_url', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentImageUrlObject", "index", src_dict)
 
-        _image_url = d.pop("image_url", UNSET)
-        image_url: MessageDeltaContentImageUrlObjectImageUrl | Unset
-        if isinstance(_image_url, Unset):
-            image_url = UNSET
-        else:
-            image_url = MessageDeltaContentImageUrlObjectImageUrl.from_dict(_image_url)
+        try:
+            type_: Literal["image_url"] = d.pop("type")
+            if type_ != "image_url":
+                raise ShapeError.const("image_url", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentImageUrlObject", "type", src_dict)
+
+        try:
+            _image_url = d.pop("image_url", UNSET)
+            image_url: MessageDeltaContentImageUrlObjectImageUrl | Unset
+            if isinstance(_image_url, Unset):
+                image_url = UNSET
+            else:
+                image_url = MessageDeltaContentImageUrlObjectImageUrl.from_dict(_image_url)
+
+        except FAULTS as _error:
+            image_url = fault(_error, "MessageDeltaContentImageUrlObject", "image_url", src_dict)
 
         if cls is MessageDeltaContentImageUrlObject:
             message_delta_content_image_url_object = object.__new__(cls)

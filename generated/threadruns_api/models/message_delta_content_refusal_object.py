@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentRefusalObject")
 
@@ -53,19 +53,30 @@ class MessageDeltaContentRefusalObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaContentRefusalObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["refusal"] = d.pop("type")
-        if type_ != "refusal":
-            raise ValueError(f"type must match const 'refusal', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentRefusalObject", "index", src_dict)
 
-        refusal = d.pop("refusal", UNSET)
-        if refusal is not UNSET and type(refusal) is not str and (not isinstance(refusal, str)):
-            raise TypeError("refusal: expected str, got " + type(refusal).__name__)
+        try:
+            type_: Literal["refusal"] = d.pop("type")
+            if type_ != "refusal":
+                raise ShapeError.const("refusal", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentRefusalObject", "type", src_dict)
+
+        try:
+            refusal = d.pop("refusal", UNSET)
+            if refusal is not UNSET and type(refusal) is not str and (not isinstance(refusal, str)):
+                raise ShapeError.expected("str", refusal)
+
+        except FAULTS as _error:
+            refusal = fault(_error, "MessageDeltaContentRefusalObject", "refusal", src_dict)
 
         if cls is MessageDeltaContentRefusalObject:
             message_delta_content_refusal_object = object.__new__(cls)

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentTextAnnotationsFileCitationObject")
 
@@ -43,9 +44,12 @@ class MessageDeltaContentTextAnnotationsFileCitationObject:
 
         text = self.text
 
-        file_citation: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.file_citation, Unset):
-            file_citation = self.file_citation.to_dict()
+        try:
+            file_citation: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.file_citation, Unset):
+                file_citation = self.file_citation.to_dict()
+        except (AttributeError, TypeError):
+            file_citation = cast(Any, self.file_citation)
 
         start_index = self.start_index
 
@@ -73,45 +77,69 @@ class MessageDeltaContentTextAnnotationsFileCitationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "MessageDeltaContentTextAnnotationsFileCitationObject: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["file_citation"] = d.pop("type")
-        if type_ != "file_citation":
-            raise ValueError(f"type must match const 'file_citation', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObject", "index", src_dict)
 
-        text = d.pop("text", UNSET)
-        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
-            raise TypeError("text: expected str, got " + type(text).__name__)
+        try:
+            type_: Literal["file_citation"] = d.pop("type")
+            if type_ != "file_citation":
+                raise ShapeError.const("file_citation", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObject", "type", src_dict)
 
-        _file_citation = d.pop("file_citation", UNSET)
-        file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | Unset
-        if isinstance(_file_citation, Unset):
-            file_citation = UNSET
-        else:
-            file_citation = MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation.from_dict(_file_citation)
+        try:
+            text = d.pop("text", UNSET)
+            if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+                raise ShapeError.expected("str", text)
 
-        start_index = d.pop("start_index", UNSET)
-        if (
-            start_index is not UNSET
-            and type(start_index) is not int
-            and (not isinstance(start_index, int) or isinstance(start_index, bool))
-        ):
-            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
+        except FAULTS as _error:
+            text = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObject", "text", src_dict)
 
-        end_index = d.pop("end_index", UNSET)
-        if (
-            end_index is not UNSET
-            and type(end_index) is not int
-            and (not isinstance(end_index, int) or isinstance(end_index, bool))
-        ):
-            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
+        try:
+            _file_citation = d.pop("file_citation", UNSET)
+            file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | Unset
+            if isinstance(_file_citation, Unset):
+                file_citation = UNSET
+            else:
+                file_citation = MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation.from_dict(
+                    _file_citation
+                )
+
+        except FAULTS as _error:
+            file_citation = fault(
+                _error, "MessageDeltaContentTextAnnotationsFileCitationObject", "file_citation", src_dict
+            )
+
+        try:
+            start_index = d.pop("start_index", UNSET)
+            if (
+                start_index is not UNSET
+                and type(start_index) is not int
+                and (not isinstance(start_index, int) or isinstance(start_index, bool))
+            ):
+                raise ShapeError.expected("int", start_index)
+
+        except FAULTS as _error:
+            start_index = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObject", "start_index", src_dict)
+
+        try:
+            end_index = d.pop("end_index", UNSET)
+            if (
+                end_index is not UNSET
+                and type(end_index) is not int
+                and (not isinstance(end_index, int) or isinstance(end_index, bool))
+            ):
+                raise ShapeError.expected("int", end_index)
+
+        except FAULTS as _error:
+            end_index = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObject", "end_index", src_dict)
 
         if cls is MessageDeltaContentTextAnnotationsFileCitationObject:
             message_delta_content_text_annotations_file_citation_object = object.__new__(cls)

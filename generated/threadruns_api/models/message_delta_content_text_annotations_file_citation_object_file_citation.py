@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation")
 
@@ -42,18 +42,25 @@ class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        file_id = d.pop("file_id", UNSET)
-        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
-            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
+        try:
+            file_id = d.pop("file_id", UNSET)
+            if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+                raise ShapeError.expected("str", file_id)
 
-        quote = d.pop("quote", UNSET)
-        if quote is not UNSET and type(quote) is not str and (not isinstance(quote, str)):
-            raise TypeError("quote: expected str, got " + type(quote).__name__)
+        except FAULTS as _error:
+            file_id = fault(
+                _error, "MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation", "file_id", src_dict
+            )
+
+        try:
+            quote = d.pop("quote", UNSET)
+            if quote is not UNSET and type(quote) is not str and (not isinstance(quote, str)):
+                raise ShapeError.expected("str", quote)
+
+        except FAULTS as _error:
+            quote = fault(_error, "MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation", "quote", src_dict)
 
         if cls is MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation:
             message_delta_content_text_annotations_file_citation_object_file_citation = object.__new__(cls)

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentTextAnnotationsFilePathObject")
 
@@ -43,9 +44,12 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
 
         text = self.text
 
-        file_path: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.file_path, Unset):
-            file_path = self.file_path.to_dict()
+        try:
+            file_path: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.file_path, Unset):
+                file_path = self.file_path.to_dict()
+        except (AttributeError, TypeError):
+            file_path = cast(Any, self.file_path)
 
         start_index = self.start_index
 
@@ -73,44 +77,65 @@ class MessageDeltaContentTextAnnotationsFilePathObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "MessageDeltaContentTextAnnotationsFilePathObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["file_path"] = d.pop("type")
-        if type_ != "file_path":
-            raise ValueError(f"type must match const 'file_path', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "index", src_dict)
 
-        text = d.pop("text", UNSET)
-        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
-            raise TypeError("text: expected str, got " + type(text).__name__)
+        try:
+            type_: Literal["file_path"] = d.pop("type")
+            if type_ != "file_path":
+                raise ShapeError.const("file_path", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "type", src_dict)
 
-        _file_path = d.pop("file_path", UNSET)
-        file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | Unset
-        if isinstance(_file_path, Unset):
-            file_path = UNSET
-        else:
-            file_path = MessageDeltaContentTextAnnotationsFilePathObjectFilePath.from_dict(_file_path)
+        try:
+            text = d.pop("text", UNSET)
+            if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+                raise ShapeError.expected("str", text)
 
-        start_index = d.pop("start_index", UNSET)
-        if (
-            start_index is not UNSET
-            and type(start_index) is not int
-            and (not isinstance(start_index, int) or isinstance(start_index, bool))
-        ):
-            raise TypeError("start_index: expected int, got " + type(start_index).__name__)
+        except FAULTS as _error:
+            text = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "text", src_dict)
 
-        end_index = d.pop("end_index", UNSET)
-        if (
-            end_index is not UNSET
-            and type(end_index) is not int
-            and (not isinstance(end_index, int) or isinstance(end_index, bool))
-        ):
-            raise TypeError("end_index: expected int, got " + type(end_index).__name__)
+        try:
+            _file_path = d.pop("file_path", UNSET)
+            file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | Unset
+            if isinstance(_file_path, Unset):
+                file_path = UNSET
+            else:
+                file_path = MessageDeltaContentTextAnnotationsFilePathObjectFilePath.from_dict(_file_path)
+
+        except FAULTS as _error:
+            file_path = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "file_path", src_dict)
+
+        try:
+            start_index = d.pop("start_index", UNSET)
+            if (
+                start_index is not UNSET
+                and type(start_index) is not int
+                and (not isinstance(start_index, int) or isinstance(start_index, bool))
+            ):
+                raise ShapeError.expected("int", start_index)
+
+        except FAULTS as _error:
+            start_index = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "start_index", src_dict)
+
+        try:
+            end_index = d.pop("end_index", UNSET)
+            if (
+                end_index is not UNSET
+                and type(end_index) is not int
+                and (not isinstance(end_index, int) or isinstance(end_index, bool))
+            ):
+                raise ShapeError.expected("int", end_index)
+
+        except FAULTS as _error:
+            end_index = fault(_error, "MessageDeltaContentTextAnnotationsFilePathObject", "end_index", src_dict)
 
         if cls is MessageDeltaContentTextAnnotationsFilePathObject:
             message_delta_content_text_annotations_file_path_object = object.__new__(cls)

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="MessageDeltaContentTextObject")
 
@@ -35,9 +36,12 @@ class MessageDeltaContentTextObject:
 
         type_ = self.type_
 
-        text: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.text, Unset):
-            text = self.text.to_dict()
+        try:
+            text: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.text, Unset):
+                text = self.text.to_dict()
+        except (AttributeError, TypeError):
+            text = cast(Any, self.text)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,22 +59,33 @@ class MessageDeltaContentTextObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaContentTextObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["text"] = d.pop("type")
-        if type_ != "text":
-            raise ValueError(f"type must match const 'text', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "MessageDeltaContentTextObject", "index", src_dict)
 
-        _text = d.pop("text", UNSET)
-        text: MessageDeltaContentTextObjectText | Unset
-        if isinstance(_text, Unset):
-            text = UNSET
-        else:
-            text = MessageDeltaContentTextObjectText.from_dict(_text)
+        try:
+            type_: Literal["text"] = d.pop("type")
+            if type_ != "text":
+                raise ShapeError.const("text", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "MessageDeltaContentTextObject", "type", src_dict)
+
+        try:
+            _text = d.pop("text", UNSET)
+            text: MessageDeltaContentTextObjectText | Unset
+            if isinstance(_text, Unset):
+                text = UNSET
+            else:
+                text = MessageDeltaContentTextObjectText.from_dict(_text)
+
+        except FAULTS as _error:
+            text = fault(_error, "MessageDeltaContentTextObject", "text", src_dict)
 
         if cls is MessageDeltaContentTextObject:
             message_delta_content_text_object = object.__new__(cls)

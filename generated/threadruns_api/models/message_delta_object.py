@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageDeltaObject")
 
@@ -34,7 +37,10 @@ class MessageDeltaObject:
 
         object_ = self.object_
 
-        delta = self.delta.to_dict()
+        try:
+            delta = self.delta.to_dict()
+        except (AttributeError, TypeError):
+            delta = cast(Any, self.delta)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,17 +57,28 @@ class MessageDeltaObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        object_: Literal["thread.message.delta"] = d.pop("object")
-        if object_ != "thread.message.delta":
-            raise ValueError(f"object must match const 'thread.message.delta', got '{object_}'")
+        except FAULTS as _error:
+            id = fault(_error, "MessageDeltaObject", "id", src_dict)
 
-        delta = MessageDeltaObjectDelta.from_dict(d.pop("delta"))
+        try:
+            object_: Literal["thread.message.delta"] = d.pop("object")
+            if object_ != "thread.message.delta":
+                raise ShapeError.const("thread.message.delta", object_)
+        except FAULTS as _error:
+            object_ = fault(_error, "MessageDeltaObject", "object", src_dict)
+
+        try:
+            delta = MessageDeltaObjectDelta.from_dict(d.pop("delta"))
+
+        except FAULTS as _error:
+            delta = fault(_error, "MessageDeltaObject", "delta", src_dict)
 
         if cls is MessageDeltaObject:
             message_delta_object = object.__new__(cls)

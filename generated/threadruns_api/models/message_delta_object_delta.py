@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.message_delta_object_delta_role import MessageDeltaObjectDeltaRole
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="MessageDeltaObjectDelta")
 
@@ -29,32 +29,47 @@ class MessageDeltaObjectDelta:
             | MessageDeltaContentImageUrlObject
             | MessageDeltaContentRefusalObject
             | MessageDeltaContentTextObject
+            | dict[str, Any]
         ]
         | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        role: str | Unset = UNSET
-        if not isinstance(self.role, Unset):
-            role = self.role.value
+        try:
+            role: str | Unset = UNSET
+            if not isinstance(self.role, Unset):
+                role = self.role.value
 
-        content: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.content, Unset):
-            content = []
-            for content_item_data in self.content:
-                content_item: dict[str, Any]
-                if isinstance(content_item_data, MessageDeltaContentImageFileObject):
-                    content_item = content_item_data.to_dict()
-                elif isinstance(content_item_data, MessageDeltaContentTextObject):
-                    content_item = content_item_data.to_dict()
-                elif isinstance(content_item_data, MessageDeltaContentRefusalObject):
-                    content_item = content_item_data.to_dict()
-                elif isinstance(content_item_data, MessageDeltaContentImageUrlObject):
-                    content_item = content_item_data.to_dict()
+        except (AttributeError, TypeError):
+            role = cast(Any, self.role)
+
+        try:
+            content: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.content, Unset):
+                if not isinstance(self.content, list):
+                    content = cast(Any, self.content)
                 else:
-                    content_item = content_item_data
-                content.append(content_item)
+                    content = []
+                    for content_item_data in self.content:
+                        try:
+                            content_item: dict[str, Any]
+                            if isinstance(content_item_data, MessageDeltaContentImageFileObject):
+                                content_item = content_item_data.to_dict()
+                            elif isinstance(content_item_data, MessageDeltaContentTextObject):
+                                content_item = content_item_data.to_dict()
+                            elif isinstance(content_item_data, MessageDeltaContentRefusalObject):
+                                content_item = content_item_data.to_dict()
+                            elif isinstance(content_item_data, MessageDeltaContentImageUrlObject):
+                                content_item = content_item_data.to_dict()
+                            else:
+                                content_item = content_item_data
+                        except (AttributeError, TypeError):
+                            content_item = cast(Any, content_item_data)
+                        content.append(content_item)
+
+        except (AttributeError, TypeError):
+            content = cast(Any, self.content)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -69,30 +84,41 @@ class MessageDeltaObjectDelta:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageDeltaObjectDelta: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _role = d.pop("role", UNSET)
-        role: MessageDeltaObjectDeltaRole | Unset
-        if isinstance(_role, Unset):
-            role = UNSET
-        else:
-            role = _message_delta_object_delta_role_from_value(_role)
+        try:
+            _role = d.pop("role", UNSET)
+            role: MessageDeltaObjectDeltaRole | Unset
+            if isinstance(_role, Unset):
+                role = UNSET
+            else:
+                role = _message_delta_object_delta_role_from_value(_role)
 
-        _content = d.pop("content", UNSET)
-        content: (
-            list[
-                MessageDeltaContentImageFileObject
-                | MessageDeltaContentImageUrlObject
-                | MessageDeltaContentRefusalObject
-                | MessageDeltaContentTextObject
-            ]
-            | Unset
-        ) = UNSET
-        if _content is not UNSET:
-            if not isinstance(_content, list):
-                raise TypeError("content: expected a list, got " + type(_content).__name__)
+        except FAULTS as _error:
+            role = fault(_error, "MessageDeltaObjectDelta", "role", src_dict)
 
-            content = [_parse_content_item(content_item_data) for content_item_data in _content]
+        try:
+            _content = d.pop("content", UNSET)
+            content: (
+                list[
+                    MessageDeltaContentImageFileObject
+                    | MessageDeltaContentImageUrlObject
+                    | MessageDeltaContentRefusalObject
+                    | MessageDeltaContentTextObject
+                    | dict[str, Any]
+                ]
+                | Unset
+            ) = UNSET
+            if _content is not UNSET:
+                if not isinstance(_content, list):
+                    raise ShapeError.expected("a list", _content)
+
+                content = [_parse_content_item(content_item_data) for content_item_data in _content]
+
+        except FAULTS as _error:
+            content = list_fault(
+                _error, "MessageDeltaObjectDelta", "content", src_dict, lambda item: _parse_content_item(item)
+            )
 
         if cls is MessageDeltaObjectDelta:
             message_delta_object_delta = object.__new__(cls)
@@ -131,7 +157,9 @@ def _parse_content_item(
     | MessageDeltaContentImageUrlObject
     | MessageDeltaContentRefusalObject
     | MessageDeltaContentTextObject
+    | dict[str, Any]
 ):
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
@@ -151,18 +179,11 @@ def _parse_content_item(
 
             return componentsschemas_message_content_delta_type_3
         if isinstance(tag, str):
-            return cast(
-                MessageDeltaContentImageFileObject
-                | MessageDeltaContentImageUrlObject
-                | MessageDeltaContentRefusalObject
-                | MessageDeltaContentTextObject,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected MessageDeltaContentImageFileObject | MessageDeltaContentImageUrlObject | MessageDeltaContentRefusalObject | MessageDeltaContentTextObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.message_delta_content_image_file_object import (

@@ -14,6 +14,7 @@ from attrs import field as _attrs_field
 
 from ..models.message_object_role import MessageObjectRole
 from ..models.message_object_status import MessageObjectStatus
+from ..types import FAULTS, ShapeError, fault, list_fault
 
 T = TypeVar("T", bound="MessageObject")
 
@@ -55,6 +56,7 @@ class MessageObject:
         | MessageContentImageUrlObject
         | MessageContentRefusalObject
         | MessageContentTextObject
+        | dict[str, Any]
     ]
     assistant_id: None | str
     run_id: None | str
@@ -71,58 +73,101 @@ class MessageObject:
 
         thread_id = self.thread_id
 
-        status = self.status.value
+        try:
+            status = self.status.value
+        except (AttributeError, TypeError):
+            status = cast(Any, self.status)
 
-        incomplete_details: dict[str, Any] | None
-        if isinstance(self.incomplete_details, MessageObjectIncompleteDetails):
-            incomplete_details = self.incomplete_details.to_dict()
-        else:
-            incomplete_details = self.incomplete_details
-
-        completed_at: int | None
-        completed_at = self.completed_at
-
-        incomplete_at: int | None
-        incomplete_at = self.incomplete_at
-
-        role = self.role.value
-
-        content = []
-        for content_item_data in self.content:
-            content_item: dict[str, Any]
-            if isinstance(content_item_data, MessageContentImageFileObject):
-                content_item = content_item_data.to_dict()
-            elif isinstance(content_item_data, MessageContentImageUrlObject):
-                content_item = content_item_data.to_dict()
-            elif isinstance(content_item_data, MessageContentTextObject):
-                content_item = content_item_data.to_dict()
-            elif isinstance(content_item_data, MessageContentRefusalObject):
-                content_item = content_item_data.to_dict()
+        try:
+            incomplete_details: dict[str, Any] | None
+            if isinstance(self.incomplete_details, MessageObjectIncompleteDetails):
+                incomplete_details = self.incomplete_details.to_dict()
             else:
-                content_item = content_item_data
-            content.append(content_item)
+                incomplete_details = self.incomplete_details
+        except (AttributeError, TypeError):
+            incomplete_details = cast(Any, self.incomplete_details)
 
-        assistant_id: None | str
-        assistant_id = self.assistant_id
+        try:
+            completed_at: int | None
+            completed_at = self.completed_at
+        except (AttributeError, TypeError):
+            completed_at = cast(Any, self.completed_at)
 
-        run_id: None | str
-        run_id = self.run_id
+        try:
+            incomplete_at: int | None
+            incomplete_at = self.incomplete_at
+        except (AttributeError, TypeError):
+            incomplete_at = cast(Any, self.incomplete_at)
 
-        attachments: list[dict[str, Any]] | None
-        if isinstance(self.attachments, list):
-            attachments = []
-            for attachments_type_0_item_data in self.attachments:
-                attachments_type_0_item = attachments_type_0_item_data.to_dict()
-                attachments.append(attachments_type_0_item)
+        try:
+            role = self.role.value
+        except (AttributeError, TypeError):
+            role = cast(Any, self.role)
 
-        else:
-            attachments = self.attachments
+        try:
+            if not isinstance(self.content, list):
+                content = cast(Any, self.content)
+            else:
+                content = []
+                for content_item_data in self.content:
+                    try:
+                        content_item: dict[str, Any]
+                        if isinstance(content_item_data, MessageContentImageFileObject):
+                            content_item = content_item_data.to_dict()
+                        elif isinstance(content_item_data, MessageContentImageUrlObject):
+                            content_item = content_item_data.to_dict()
+                        elif isinstance(content_item_data, MessageContentTextObject):
+                            content_item = content_item_data.to_dict()
+                        elif isinstance(content_item_data, MessageContentRefusalObject):
+                            content_item = content_item_data.to_dict()
+                        else:
+                            content_item = content_item_data
+                    except (AttributeError, TypeError):
+                        content_item = cast(Any, content_item_data)
+                    content.append(content_item)
 
-        metadata: dict[str, Any] | None
-        if isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        except (AttributeError, TypeError):
+            content = cast(Any, self.content)
+
+        try:
+            assistant_id: None | str
+            assistant_id = self.assistant_id
+        except (AttributeError, TypeError):
+            assistant_id = cast(Any, self.assistant_id)
+
+        try:
+            run_id: None | str
+            run_id = self.run_id
+        except (AttributeError, TypeError):
+            run_id = cast(Any, self.run_id)
+
+        try:
+            attachments: list[dict[str, Any]] | None
+            if isinstance(self.attachments, list):
+                if not isinstance(self.attachments, list):
+                    attachments = cast(Any, self.attachments)
+                else:
+                    attachments = []
+                    for attachments_type_0_item_data in self.attachments:
+                        try:
+                            attachments_type_0_item = attachments_type_0_item_data.to_dict()
+                        except (AttributeError, TypeError):
+                            attachments_type_0_item = cast(Any, attachments_type_0_item_data)
+                        attachments.append(attachments_type_0_item)
+
+            else:
+                attachments = self.attachments
+        except (AttributeError, TypeError):
+            attachments = cast(Any, self.attachments)
+
+        try:
+            metadata: dict[str, Any] | None
+            if isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -150,58 +195,113 @@ class MessageObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        object_: Literal["thread.message"] = d.pop("object")
-        if object_ != "thread.message":
-            raise ValueError(f"object must match const 'thread.message', got '{object_}'")
+        except FAULTS as _error:
+            id = fault(_error, "MessageObject", "id", src_dict)
 
-        created_at = d.pop("created_at")
-        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
-            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
+        try:
+            object_: Literal["thread.message"] = d.pop("object")
+            if object_ != "thread.message":
+                raise ShapeError.const("thread.message", object_)
+        except FAULTS as _error:
+            object_ = fault(_error, "MessageObject", "object", src_dict)
 
-        thread_id = d.pop("thread_id")
-        if type(thread_id) is not str and (not isinstance(thread_id, str)):
-            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
+        try:
+            created_at = d.pop("created_at")
+            if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+                raise ShapeError.expected("int", created_at)
 
-        status = _message_object_status_from_value(d.pop("status"))
+        except FAULTS as _error:
+            created_at = fault(_error, "MessageObject", "created_at", src_dict)
 
-        _incomplete_details = d.pop("incomplete_details", None)
-        incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
+        try:
+            thread_id = d.pop("thread_id")
+            if type(thread_id) is not str and (not isinstance(thread_id, str)):
+                raise ShapeError.expected("str", thread_id)
 
-        completed_at: int | None = d.pop("completed_at", None)
-        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
-            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
+        except FAULTS as _error:
+            thread_id = fault(_error, "MessageObject", "thread_id", src_dict)
 
-        incomplete_at: int | None = d.pop("incomplete_at", None)
-        if incomplete_at is not None and (not isinstance(incomplete_at, (int,)) or isinstance(incomplete_at, bool)):
-            raise TypeError("incomplete_at: expected int | None, got " + type(incomplete_at).__name__)
+        try:
+            status = _message_object_status_from_value(d.pop("status"))
 
-        role = _message_object_role_from_value(d.pop("role"))
+        except FAULTS as _error:
+            status = fault(_error, "MessageObject", "status", src_dict)
 
-        _content = d.pop("content")
-        if not isinstance(_content, list):
-            raise TypeError("content: expected a list, got " + type(_content).__name__)
+        try:
+            _incomplete_details = d.pop("incomplete_details", None)
+            incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
-        content = [_parse_content_item(content_item_data) for content_item_data in _content]
+        except FAULTS as _error:
+            incomplete_details = fault(_error, "MessageObject", "incomplete_details", src_dict)
 
-        assistant_id: None | str = d.pop("assistant_id", None)
-        if assistant_id is not None and (not isinstance(assistant_id, (str,))):
-            raise TypeError("assistant_id: expected None | str, got " + type(assistant_id).__name__)
+        try:
+            completed_at: int | None = d.pop("completed_at", None)
+            if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+                raise ShapeError.expected("int | None", completed_at)
 
-        run_id: None | str = d.pop("run_id", None)
-        if run_id is not None and (not isinstance(run_id, (str,))):
-            raise TypeError("run_id: expected None | str, got " + type(run_id).__name__)
+        except FAULTS as _error:
+            completed_at = fault(_error, "MessageObject", "completed_at", src_dict)
 
-        _attachments = d.pop("attachments", None)
-        attachments = None if _attachments is None else _parse_attachments(_attachments)
+        try:
+            incomplete_at: int | None = d.pop("incomplete_at", None)
+            if incomplete_at is not None and (not isinstance(incomplete_at, (int,)) or isinstance(incomplete_at, bool)):
+                raise ShapeError.expected("int | None", incomplete_at)
 
-        _metadata = d.pop("metadata", None)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        except FAULTS as _error:
+            incomplete_at = fault(_error, "MessageObject", "incomplete_at", src_dict)
+
+        try:
+            role = _message_object_role_from_value(d.pop("role"))
+
+        except FAULTS as _error:
+            role = fault(_error, "MessageObject", "role", src_dict)
+
+        try:
+            _content = d.pop("content")
+            if not isinstance(_content, list):
+                raise ShapeError.expected("a list", _content)
+
+            content = [_parse_content_item(content_item_data) for content_item_data in _content]
+
+        except FAULTS as _error:
+            content = list_fault(_error, "MessageObject", "content", src_dict, lambda item: _parse_content_item(item))
+
+        try:
+            assistant_id: None | str = d.pop("assistant_id", None)
+            if assistant_id is not None and (not isinstance(assistant_id, (str,))):
+                raise ShapeError.expected("None | str", assistant_id)
+
+        except FAULTS as _error:
+            assistant_id = fault(_error, "MessageObject", "assistant_id", src_dict)
+
+        try:
+            run_id: None | str = d.pop("run_id", None)
+            if run_id is not None and (not isinstance(run_id, (str,))):
+                raise ShapeError.expected("None | str", run_id)
+
+        except FAULTS as _error:
+            run_id = fault(_error, "MessageObject", "run_id", src_dict)
+
+        try:
+            _attachments = d.pop("attachments", None)
+            attachments = None if _attachments is None else _parse_attachments(_attachments)
+
+        except FAULTS as _error:
+            attachments = fault(_error, "MessageObject", "attachments", src_dict)
+
+        try:
+            _metadata = d.pop("metadata", None)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "MessageObject", "metadata", src_dict)
 
         if cls is MessageObject:
             message_object = object.__new__(cls)
@@ -258,6 +358,7 @@ class MessageObject:
 
 
 def _parse_incomplete_details(data: object) -> MessageObjectIncompleteDetails | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -265,10 +366,12 @@ def _parse_incomplete_details(data: object) -> MessageObjectIncompleteDetails | 
             incomplete_details_type_0 = MessageObjectIncompleteDetails.from_dict(data)
 
             return incomplete_details_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected MessageObjectIncompleteDetails | None, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("MessageObjectIncompleteDetails | None", data)
 
 
 def _parse_content_item(
@@ -278,7 +381,9 @@ def _parse_content_item(
     | MessageContentImageUrlObject
     | MessageContentRefusalObject
     | MessageContentTextObject
+    | dict[str, Any]
 ):
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "image_file":
@@ -298,28 +403,22 @@ def _parse_content_item(
 
             return componentsschemas_message_content_type_3
         if isinstance(tag, str):
-            return cast(
-                MessageContentImageFileObject
-                | MessageContentImageUrlObject
-                | MessageContentRefusalObject
-                | MessageContentTextObject,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected MessageContentImageFileObject | MessageContentImageUrlObject | MessageContentRefusalObject | MessageContentTextObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, list):
         try:
             _attachments_type_0 = data
             if not isinstance(_attachments_type_0, list):
-                raise TypeError("attachments_type_0: expected a list, got " + type(_attachments_type_0).__name__)
+                raise ShapeError.expected("a list", _attachments_type_0)
 
             attachments_type_0 = [
                 MessageObjectAttachment.from_dict(attachments_type_0_item_data)
@@ -327,13 +426,16 @@ def _parse_attachments(data: object) -> list[MessageObjectAttachment] | None:
             ]
 
             return attachments_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected list[MessageObjectAttachment] | None, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("list[MessageObjectAttachment] | None", data)
 
 
 def _parse_metadata(data: object) -> Metadata | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -341,10 +443,12 @@ def _parse_metadata(data: object) -> Metadata | None:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None", data)
 
 
 from ..models.message_content_image_file_object import MessageContentImageFileObject

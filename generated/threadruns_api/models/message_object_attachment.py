@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="MessageObjectAttachment")
 
@@ -21,24 +21,34 @@ class MessageObjectAttachment:
     """
 
     file_id: str | Unset = UNSET
-    tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | Unset = UNSET
+    tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly | dict[str, Any]] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         file_id = self.file_id
 
-        tools: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.tools, Unset):
-            tools = []
-            for tools_item_data in self.tools:
-                tools_item: dict[str, Any]
-                if isinstance(tools_item_data, AssistantToolsCode):
-                    tools_item = tools_item_data.to_dict()
-                elif isinstance(tools_item_data, AssistantToolsFileSearchTypeOnly):
-                    tools_item = tools_item_data.to_dict()
+        try:
+            tools: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.tools, Unset):
+                if not isinstance(self.tools, list):
+                    tools = cast(Any, self.tools)
                 else:
-                    tools_item = tools_item_data
-                tools.append(tools_item)
+                    tools = []
+                    for tools_item_data in self.tools:
+                        try:
+                            tools_item: dict[str, Any]
+                            if isinstance(tools_item_data, AssistantToolsCode):
+                                tools_item = tools_item_data.to_dict()
+                            elif isinstance(tools_item_data, AssistantToolsFileSearchTypeOnly):
+                                tools_item = tools_item_data.to_dict()
+                            else:
+                                tools_item = tools_item_data
+                        except (AttributeError, TypeError):
+                            tools_item = cast(Any, tools_item_data)
+                        tools.append(tools_item)
+
+        except (AttributeError, TypeError):
+            tools = cast(Any, self.tools)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,19 +63,29 @@ class MessageObjectAttachment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageObjectAttachment: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        file_id = d.pop("file_id", UNSET)
-        if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
-            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
+        try:
+            file_id = d.pop("file_id", UNSET)
+            if file_id is not UNSET and type(file_id) is not str and (not isinstance(file_id, str)):
+                raise ShapeError.expected("str", file_id)
 
-        _tools = d.pop("tools", UNSET)
-        tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | Unset = UNSET
-        if _tools is not UNSET:
-            if not isinstance(_tools, list):
-                raise TypeError("tools: expected a list, got " + type(_tools).__name__)
+        except FAULTS as _error:
+            file_id = fault(_error, "MessageObjectAttachment", "file_id", src_dict)
 
-            tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
+        try:
+            _tools = d.pop("tools", UNSET)
+            tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly | dict[str, Any]] | Unset = UNSET
+            if _tools is not UNSET:
+                if not isinstance(_tools, list):
+                    raise ShapeError.expected("a list", _tools)
+
+                tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
+
+        except FAULTS as _error:
+            tools = list_fault(
+                _error, "MessageObjectAttachment", "tools", src_dict, lambda item: _parse_tools_item(item)
+            )
 
         if cls is MessageObjectAttachment:
             message_object_attachment = object.__new__(cls)
@@ -97,7 +117,8 @@ class MessageObjectAttachment:
         return key in self.additional_properties
 
 
-def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearchTypeOnly:
+def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearchTypeOnly | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
@@ -109,9 +130,11 @@ def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSe
 
             return tools_item_type_1
         if isinstance(tag, str):
-            return cast(AssistantToolsCode | AssistantToolsFileSearchTypeOnly, data)
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError("expected AssistantToolsCode | AssistantToolsFileSearchTypeOnly, got " + type(data).__name__)
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.assistant_tools_code import AssistantToolsCode

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 from ..models.message_object_incomplete_details_reason import (
     MessageObjectIncompleteDetailsReason,
 )
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="MessageObjectIncompleteDetails")
 
@@ -25,7 +26,10 @@ class MessageObjectIncompleteDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reason = self.reason.value
+        try:
+            reason = self.reason.value
+        except (AttributeError, TypeError):
+            reason = cast(Any, self.reason)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -40,9 +44,13 @@ class MessageObjectIncompleteDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("MessageObjectIncompleteDetails: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        reason = _message_object_incomplete_details_reason_from_value(d.pop("reason"))
+        try:
+            reason = _message_object_incomplete_details_reason_from_value(d.pop("reason"))
+
+        except FAULTS as _error:
+            reason = fault(_error, "MessageObjectIncompleteDetails", "reason", src_dict)
 
         if cls is MessageObjectIncompleteDetails:
             message_object_incomplete_details = object.__new__(cls)

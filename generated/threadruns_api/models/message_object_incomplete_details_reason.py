@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class MessageObjectIncompleteDetailsReason(StrEnum):
     CONTENT_FILTER = "content_filter"
@@ -37,4 +39,6 @@ def _from_value(value: Any) -> MessageObjectIncompleteDetailsReason:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a MessageObjectIncompleteDetailsReason (str)", value)
     return MessageObjectIncompleteDetailsReason(value)

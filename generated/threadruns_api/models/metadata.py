@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import ShapeError, value_fault
+
 T = TypeVar("T", bound="Metadata")
 
 
@@ -26,7 +28,7 @@ class Metadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("Metadata: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
         if cls is Metadata:
             metadata = object.__new__(cls)
@@ -35,7 +37,7 @@ class Metadata:
 
         for prop_name, prop_value in d.items():
             if type(prop_value) is not str and not isinstance(prop_value, str):
-                raise TypeError(f"[{prop_name!r}]: expected str, got {type(prop_value).__name__}")
+                value_fault(ShapeError.expected("str", prop_value), "Metadata", prop_name)
         metadata.additional_properties = d or {}
         return metadata
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="ModifyRunRequest")
 
@@ -23,13 +23,16 @@ class ModifyRunRequest:
     metadata: Metadata | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        metadata: dict[str, Any] | None | Unset
-        if isinstance(self.metadata, Unset):
-            metadata = UNSET
-        elif isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        try:
+            metadata: dict[str, Any] | None | Unset
+            if isinstance(self.metadata, Unset):
+                metadata = UNSET
+            elif isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
         field_dict: dict[str, Any] = {}
 
@@ -42,10 +45,14 @@ class ModifyRunRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ModifyRunRequest: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _metadata = d.pop("metadata", UNSET)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        try:
+            _metadata = d.pop("metadata", UNSET)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "ModifyRunRequest", "metadata", src_dict)
 
         if cls is ModifyRunRequest:
             modify_run_request = object.__new__(cls)
@@ -59,6 +66,7 @@ class ModifyRunRequest:
 
 
 def _parse_metadata(data: object) -> Metadata | None | Unset:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, Unset):
@@ -68,10 +76,12 @@ def _parse_metadata(data: object) -> Metadata | None | Unset:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None | Unset, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None | Unset", data)
 
 
 from ..models.metadata import Metadata

@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="ResponseFormatJsonObject")
 
 
@@ -41,11 +43,14 @@ class ResponseFormatJsonObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ResponseFormatJsonObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["json_object"] = d.pop("type")
-        if type_ != "json_object":
-            raise ValueError(f"type must match const 'json_object', got '{type_}'")
+        try:
+            type_: Literal["json_object"] = d.pop("type")
+            if type_ != "json_object":
+                raise ShapeError.const("json_object", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "ResponseFormatJsonObject", "type", src_dict)
 
         if cls is ResponseFormatJsonObject:
             response_format_json_object = object.__new__(cls)

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="ResponseFormatJsonSchema")
 
@@ -30,7 +33,10 @@ class ResponseFormatJsonSchema:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        json_schema = self.json_schema.to_dict()
+        try:
+            json_schema = self.json_schema.to_dict()
+        except (AttributeError, TypeError):
+            json_schema = cast(Any, self.json_schema)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,13 +52,20 @@ class ResponseFormatJsonSchema:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ResponseFormatJsonSchema: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["json_schema"] = d.pop("type")
-        if type_ != "json_schema":
-            raise ValueError(f"type must match const 'json_schema', got '{type_}'")
+        try:
+            type_: Literal["json_schema"] = d.pop("type")
+            if type_ != "json_schema":
+                raise ShapeError.const("json_schema", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "ResponseFormatJsonSchema", "type", src_dict)
 
-        json_schema = ResponseFormatJsonSchemaJsonSchema.from_dict(d.pop("json_schema"))
+        try:
+            json_schema = ResponseFormatJsonSchemaJsonSchema.from_dict(d.pop("json_schema"))
+
+        except FAULTS as _error:
+            json_schema = fault(_error, "ResponseFormatJsonSchema", "json_schema", src_dict)
 
         if cls is ResponseFormatJsonSchema:
             response_format_json_schema = object.__new__(cls)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="ResponseFormatJsonSchemaJsonSchema")
 
@@ -33,15 +33,21 @@ class ResponseFormatJsonSchemaJsonSchema:
 
         description = self.description
 
-        schema: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.schema, Unset):
-            schema = self.schema.to_dict()
+        try:
+            schema: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.schema, Unset):
+                schema = self.schema.to_dict()
+        except (AttributeError, TypeError):
+            schema = cast(Any, self.schema)
 
-        strict: bool | None | Unset
-        if isinstance(self.strict, Unset):
-            strict = UNSET
-        else:
-            strict = self.strict
+        try:
+            strict: bool | None | Unset
+            if isinstance(self.strict, Unset):
+                strict = UNSET
+            else:
+                strict = self.strict
+        except (AttributeError, TypeError):
+            strict = cast(Any, self.strict)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -62,26 +68,42 @@ class ResponseFormatJsonSchemaJsonSchema:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ResponseFormatJsonSchemaJsonSchema: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        name = d.pop("name")
-        if type(name) is not str and (not isinstance(name, str)):
-            raise TypeError("name: expected str, got " + type(name).__name__)
+        try:
+            name = d.pop("name")
+            if type(name) is not str and (not isinstance(name, str)):
+                raise ShapeError.expected("str", name)
 
-        description = d.pop("description", UNSET)
-        if description is not UNSET and type(description) is not str and (not isinstance(description, str)):
-            raise TypeError("description: expected str, got " + type(description).__name__)
+        except FAULTS as _error:
+            name = fault(_error, "ResponseFormatJsonSchemaJsonSchema", "name", src_dict)
 
-        _schema = d.pop("schema", UNSET)
-        schema: ResponseFormatJsonSchemaSchema | Unset
-        if isinstance(_schema, Unset):
-            schema = UNSET
-        else:
-            schema = ResponseFormatJsonSchemaSchema.from_dict(_schema)
+        try:
+            description = d.pop("description", UNSET)
+            if description is not UNSET and type(description) is not str and (not isinstance(description, str)):
+                raise ShapeError.expected("str", description)
 
-        strict: bool | None | Unset = d.pop("strict", UNSET)
-        if strict is not None and strict is not UNSET and (not isinstance(strict, (bool,))):
-            raise TypeError("strict: expected bool | None, got " + type(strict).__name__)
+        except FAULTS as _error:
+            description = fault(_error, "ResponseFormatJsonSchemaJsonSchema", "description", src_dict)
+
+        try:
+            _schema = d.pop("schema", UNSET)
+            schema: ResponseFormatJsonSchemaSchema | Unset
+            if isinstance(_schema, Unset):
+                schema = UNSET
+            else:
+                schema = ResponseFormatJsonSchemaSchema.from_dict(_schema)
+
+        except FAULTS as _error:
+            schema = fault(_error, "ResponseFormatJsonSchemaJsonSchema", "schema", src_dict)
+
+        try:
+            strict: bool | None | Unset = d.pop("strict", UNSET)
+            if strict is not None and strict is not UNSET and (not isinstance(strict, (bool,))):
+                raise ShapeError.expected("bool | None", strict)
+
+        except FAULTS as _error:
+            strict = fault(_error, "ResponseFormatJsonSchemaJsonSchema", "strict", src_dict)
 
         if cls is ResponseFormatJsonSchemaJsonSchema:
             response_format_json_schema_json_schema = object.__new__(cls)

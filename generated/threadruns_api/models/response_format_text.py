@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="ResponseFormatText")
 
 
@@ -41,11 +43,14 @@ class ResponseFormatText:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("ResponseFormatText: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["text"] = d.pop("type")
-        if type_ != "text":
-            raise ValueError(f"type must match const 'text', got '{type_}'")
+        try:
+            type_: Literal["text"] = d.pop("type")
+            if type_ != "text":
+                raise ShapeError.const("text", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "ResponseFormatText", "type", src_dict)
 
         if cls is ResponseFormatText:
             response_format_text = object.__new__(cls)

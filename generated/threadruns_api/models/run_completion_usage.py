@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="RunCompletionUsage")
 
 
@@ -47,21 +49,35 @@ class RunCompletionUsage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunCompletionUsage: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        completion_tokens = d.pop("completion_tokens")
-        if type(completion_tokens) is not int and (
-            not isinstance(completion_tokens, int) or isinstance(completion_tokens, bool)
-        ):
-            raise TypeError("completion_tokens: expected int, got " + type(completion_tokens).__name__)
+        try:
+            completion_tokens = d.pop("completion_tokens")
+            if type(completion_tokens) is not int and (
+                not isinstance(completion_tokens, int) or isinstance(completion_tokens, bool)
+            ):
+                raise ShapeError.expected("int", completion_tokens)
 
-        prompt_tokens = d.pop("prompt_tokens")
-        if type(prompt_tokens) is not int and (not isinstance(prompt_tokens, int) or isinstance(prompt_tokens, bool)):
-            raise TypeError("prompt_tokens: expected int, got " + type(prompt_tokens).__name__)
+        except FAULTS as _error:
+            completion_tokens = fault(_error, "RunCompletionUsage", "completion_tokens", src_dict)
 
-        total_tokens = d.pop("total_tokens")
-        if type(total_tokens) is not int and (not isinstance(total_tokens, int) or isinstance(total_tokens, bool)):
-            raise TypeError("total_tokens: expected int, got " + type(total_tokens).__name__)
+        try:
+            prompt_tokens = d.pop("prompt_tokens")
+            if type(prompt_tokens) is not int and (
+                not isinstance(prompt_tokens, int) or isinstance(prompt_tokens, bool)
+            ):
+                raise ShapeError.expected("int", prompt_tokens)
+
+        except FAULTS as _error:
+            prompt_tokens = fault(_error, "RunCompletionUsage", "prompt_tokens", src_dict)
+
+        try:
+            total_tokens = d.pop("total_tokens")
+            if type(total_tokens) is not int and (not isinstance(total_tokens, int) or isinstance(total_tokens, bool)):
+                raise ShapeError.expected("int", total_tokens)
+
+        except FAULTS as _error:
+            total_tokens = fault(_error, "RunCompletionUsage", "total_tokens", src_dict)
 
         if cls is RunCompletionUsage:
             run_completion_usage = object.__new__(cls)

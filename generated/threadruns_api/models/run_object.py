@@ -19,7 +19,7 @@ from ..models.assistants_api_tool_choice_option_mode import (
     AssistantsApiToolChoiceOptionMode,
 )
 from ..models.run_status import RunStatus
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="RunObject")
 
@@ -46,7 +46,7 @@ class RunObject:
         completed_at (int | None): When the run completed (Unix seconds).
         incomplete_details (None | RunObjectIncompleteDetails): Why the run ended incomplete; null unless it did.
         model (str): Model the run used.
-        instructions (str): Instructions the run used.
+        instructions (None | str): Instructions the run used.
         tools (list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction]): Tools the run could use.
         metadata (Metadata | None): Up to 16 string pairs attached to an object; keys up to 64 characters, values up to
             512.
@@ -77,8 +77,8 @@ class RunObject:
     completed_at: int | None
     incomplete_details: None | RunObjectIncompleteDetails
     model: str
-    instructions: str
-    tools: list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction]
+    instructions: None | str
+    tools: list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]]
     metadata: Metadata | None
     usage: None | RunCompletionUsage
     max_prompt_tokens: int | None
@@ -91,6 +91,7 @@ class RunObject:
         | ResponseFormatJsonObject
         | ResponseFormatJsonSchema
         | ResponseFormatText
+        | dict[str, Any]
     )
     parallel_tool_calls: bool = True
     temperature: float | None | Unset = UNSET
@@ -108,115 +109,183 @@ class RunObject:
 
         assistant_id = self.assistant_id
 
-        status = self.status.value
+        try:
+            status = self.status.value
+        except (AttributeError, TypeError):
+            status = cast(Any, self.status)
 
-        required_action: dict[str, Any] | None
-        if isinstance(self.required_action, RunObjectRequiredAction):
-            required_action = self.required_action.to_dict()
-        else:
-            required_action = self.required_action
+        try:
+            required_action: dict[str, Any] | None
+            if isinstance(self.required_action, RunObjectRequiredAction):
+                required_action = self.required_action.to_dict()
+            else:
+                required_action = self.required_action
+        except (AttributeError, TypeError):
+            required_action = cast(Any, self.required_action)
 
-        last_error: dict[str, Any] | None
-        if isinstance(self.last_error, RunObjectLastError):
-            last_error = self.last_error.to_dict()
-        else:
-            last_error = self.last_error
+        try:
+            last_error: dict[str, Any] | None
+            if isinstance(self.last_error, RunObjectLastError):
+                last_error = self.last_error.to_dict()
+            else:
+                last_error = self.last_error
+        except (AttributeError, TypeError):
+            last_error = cast(Any, self.last_error)
 
-        expires_at: int | None
-        expires_at = self.expires_at
+        try:
+            expires_at: int | None
+            expires_at = self.expires_at
+        except (AttributeError, TypeError):
+            expires_at = cast(Any, self.expires_at)
 
-        started_at: int | None
-        started_at = self.started_at
+        try:
+            started_at: int | None
+            started_at = self.started_at
+        except (AttributeError, TypeError):
+            started_at = cast(Any, self.started_at)
 
-        cancelled_at: int | None
-        cancelled_at = self.cancelled_at
+        try:
+            cancelled_at: int | None
+            cancelled_at = self.cancelled_at
+        except (AttributeError, TypeError):
+            cancelled_at = cast(Any, self.cancelled_at)
 
-        failed_at: int | None
-        failed_at = self.failed_at
+        try:
+            failed_at: int | None
+            failed_at = self.failed_at
+        except (AttributeError, TypeError):
+            failed_at = cast(Any, self.failed_at)
 
-        completed_at: int | None
-        completed_at = self.completed_at
+        try:
+            completed_at: int | None
+            completed_at = self.completed_at
+        except (AttributeError, TypeError):
+            completed_at = cast(Any, self.completed_at)
 
-        incomplete_details: dict[str, Any] | None
-        if isinstance(self.incomplete_details, RunObjectIncompleteDetails):
-            incomplete_details = self.incomplete_details.to_dict()
-        else:
-            incomplete_details = self.incomplete_details
+        try:
+            incomplete_details: dict[str, Any] | None
+            if isinstance(self.incomplete_details, RunObjectIncompleteDetails):
+                incomplete_details = self.incomplete_details.to_dict()
+            else:
+                incomplete_details = self.incomplete_details
+        except (AttributeError, TypeError):
+            incomplete_details = cast(Any, self.incomplete_details)
 
         model = self.model
 
-        instructions = self.instructions
+        try:
+            instructions: None | str
+            instructions = self.instructions
+        except (AttributeError, TypeError):
+            instructions = cast(Any, self.instructions)
 
-        tools = []
-        for tools_item_data in self.tools:
-            tools_item: dict[str, Any]
-            if isinstance(tools_item_data, AssistantToolsCode):
-                tools_item = tools_item_data.to_dict()
-            elif isinstance(tools_item_data, AssistantToolsFileSearch):
-                tools_item = tools_item_data.to_dict()
-            elif isinstance(tools_item_data, AssistantToolsFunction):
-                tools_item = tools_item_data.to_dict()
+        try:
+            if not isinstance(self.tools, list):
+                tools = cast(Any, self.tools)
             else:
-                tools_item = tools_item_data
-            tools.append(tools_item)
+                tools = []
+                for tools_item_data in self.tools:
+                    try:
+                        tools_item: dict[str, Any]
+                        if isinstance(tools_item_data, AssistantToolsCode):
+                            tools_item = tools_item_data.to_dict()
+                        elif isinstance(tools_item_data, AssistantToolsFileSearch):
+                            tools_item = tools_item_data.to_dict()
+                        elif isinstance(tools_item_data, AssistantToolsFunction):
+                            tools_item = tools_item_data.to_dict()
+                        else:
+                            tools_item = tools_item_data
+                    except (AttributeError, TypeError):
+                        tools_item = cast(Any, tools_item_data)
+                    tools.append(tools_item)
 
-        metadata: dict[str, Any] | None
-        if isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        except (AttributeError, TypeError):
+            tools = cast(Any, self.tools)
 
-        usage: dict[str, Any] | None
-        if isinstance(self.usage, RunCompletionUsage):
-            usage = self.usage.to_dict()
-        else:
-            usage = self.usage
+        try:
+            metadata: dict[str, Any] | None
+            if isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
-        max_prompt_tokens: int | None
-        max_prompt_tokens = self.max_prompt_tokens
+        try:
+            usage: dict[str, Any] | None
+            if isinstance(self.usage, RunCompletionUsage):
+                usage = self.usage.to_dict()
+            else:
+                usage = self.usage
+        except (AttributeError, TypeError):
+            usage = cast(Any, self.usage)
 
-        max_completion_tokens: int | None
-        max_completion_tokens = self.max_completion_tokens
+        try:
+            max_prompt_tokens: int | None
+            max_prompt_tokens = self.max_prompt_tokens
+        except (AttributeError, TypeError):
+            max_prompt_tokens = cast(Any, self.max_prompt_tokens)
 
-        truncation_strategy: dict[str, Any] | None
-        if isinstance(self.truncation_strategy, TruncationObject):
-            truncation_strategy = self.truncation_strategy.to_dict()
-        else:
-            truncation_strategy = self.truncation_strategy
+        try:
+            max_completion_tokens: int | None
+            max_completion_tokens = self.max_completion_tokens
+        except (AttributeError, TypeError):
+            max_completion_tokens = cast(Any, self.max_completion_tokens)
 
-        tool_choice: dict[str, Any] | None | str
-        if isinstance(self.tool_choice, AssistantsApiToolChoiceOptionMode):
-            tool_choice = self.tool_choice.value
-        elif isinstance(self.tool_choice, AssistantsNamedToolChoice):
-            tool_choice = self.tool_choice.to_dict()
-        else:
-            tool_choice = self.tool_choice
+        try:
+            truncation_strategy: dict[str, Any] | None
+            if isinstance(self.truncation_strategy, TruncationObject):
+                truncation_strategy = self.truncation_strategy.to_dict()
+            else:
+                truncation_strategy = self.truncation_strategy
+        except (AttributeError, TypeError):
+            truncation_strategy = cast(Any, self.truncation_strategy)
+
+        try:
+            tool_choice: dict[str, Any] | None | str
+            if isinstance(self.tool_choice, AssistantsApiToolChoiceOptionMode):
+                tool_choice = self.tool_choice.value
+            elif isinstance(self.tool_choice, AssistantsNamedToolChoice):
+                tool_choice = self.tool_choice.to_dict()
+            else:
+                tool_choice = self.tool_choice
+        except (AttributeError, TypeError):
+            tool_choice = cast(Any, self.tool_choice)
 
         parallel_tool_calls = self.parallel_tool_calls
 
-        response_format: dict[str, Any] | None | str
-        if isinstance(self.response_format, AssistantsApiResponseFormatOptionAuto):
-            response_format = self.response_format.value
-        elif isinstance(self.response_format, ResponseFormatText):
-            response_format = self.response_format.to_dict()
-        elif isinstance(self.response_format, ResponseFormatJsonObject):
-            response_format = self.response_format.to_dict()
-        elif isinstance(self.response_format, ResponseFormatJsonSchema):
-            response_format = self.response_format.to_dict()
-        else:
-            response_format = self.response_format
+        try:
+            response_format: dict[str, Any] | None | str
+            if isinstance(self.response_format, AssistantsApiResponseFormatOptionAuto):
+                response_format = self.response_format.value
+            elif isinstance(self.response_format, ResponseFormatText):
+                response_format = self.response_format.to_dict()
+            elif isinstance(self.response_format, ResponseFormatJsonObject):
+                response_format = self.response_format.to_dict()
+            elif isinstance(self.response_format, ResponseFormatJsonSchema):
+                response_format = self.response_format.to_dict()
+            else:
+                response_format = self.response_format
+        except (AttributeError, TypeError):
+            response_format = cast(Any, self.response_format)
 
-        temperature: float | None | Unset
-        if isinstance(self.temperature, Unset):
-            temperature = UNSET
-        else:
-            temperature = self.temperature
+        try:
+            temperature: float | None | Unset
+            if isinstance(self.temperature, Unset):
+                temperature = UNSET
+            else:
+                temperature = self.temperature
+        except (AttributeError, TypeError):
+            temperature = cast(Any, self.temperature)
 
-        top_p: float | None | Unset
-        if isinstance(self.top_p, Unset):
-            top_p = UNSET
-        else:
-            top_p = self.top_p
+        try:
+            top_p: float | None | Unset
+            if isinstance(self.top_p, Unset):
+                top_p = UNSET
+            else:
+                top_p = self.top_p
+        except (AttributeError, TypeError):
+            top_p = cast(Any, self.top_p)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -259,137 +328,246 @@ class RunObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        object_: Literal["thread.run"] = d.pop("object")
-        if object_ != "thread.run":
-            raise ValueError(f"object must match const 'thread.run', got '{object_}'")
+        except FAULTS as _error:
+            id = fault(_error, "RunObject", "id", src_dict)
 
-        created_at = d.pop("created_at")
-        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
-            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
+        try:
+            object_: Literal["thread.run"] = d.pop("object")
+            if object_ != "thread.run":
+                raise ShapeError.const("thread.run", object_)
+        except FAULTS as _error:
+            object_ = fault(_error, "RunObject", "object", src_dict)
 
-        thread_id = d.pop("thread_id")
-        if type(thread_id) is not str and (not isinstance(thread_id, str)):
-            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
+        try:
+            created_at = d.pop("created_at")
+            if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+                raise ShapeError.expected("int", created_at)
 
-        assistant_id = d.pop("assistant_id")
-        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
-            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
+        except FAULTS as _error:
+            created_at = fault(_error, "RunObject", "created_at", src_dict)
 
-        status = _run_status_from_value(d.pop("status"))
+        try:
+            thread_id = d.pop("thread_id")
+            if type(thread_id) is not str and (not isinstance(thread_id, str)):
+                raise ShapeError.expected("str", thread_id)
 
-        _required_action = d.pop("required_action", None)
-        required_action = None if _required_action is None else _parse_required_action(_required_action)
+        except FAULTS as _error:
+            thread_id = fault(_error, "RunObject", "thread_id", src_dict)
 
-        _last_error = d.pop("last_error", None)
-        last_error = None if _last_error is None else _parse_last_error(_last_error)
+        try:
+            assistant_id = d.pop("assistant_id")
+            if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+                raise ShapeError.expected("str", assistant_id)
 
-        expires_at: int | None = d.pop("expires_at", None)
-        if expires_at is not None and (not isinstance(expires_at, (int,)) or isinstance(expires_at, bool)):
-            raise TypeError("expires_at: expected int | None, got " + type(expires_at).__name__)
+        except FAULTS as _error:
+            assistant_id = fault(_error, "RunObject", "assistant_id", src_dict)
 
-        started_at: int | None = d.pop("started_at", None)
-        if started_at is not None and (not isinstance(started_at, (int,)) or isinstance(started_at, bool)):
-            raise TypeError("started_at: expected int | None, got " + type(started_at).__name__)
+        try:
+            status = _run_status_from_value(d.pop("status"))
 
-        cancelled_at: int | None = d.pop("cancelled_at", None)
-        if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
-            raise TypeError("cancelled_at: expected int | None, got " + type(cancelled_at).__name__)
+        except FAULTS as _error:
+            status = fault(_error, "RunObject", "status", src_dict)
 
-        failed_at: int | None = d.pop("failed_at", None)
-        if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
-            raise TypeError("failed_at: expected int | None, got " + type(failed_at).__name__)
+        try:
+            _required_action = d.pop("required_action", None)
+            required_action = None if _required_action is None else _parse_required_action(_required_action)
 
-        completed_at: int | None = d.pop("completed_at", None)
-        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
-            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
+        except FAULTS as _error:
+            required_action = fault(_error, "RunObject", "required_action", src_dict)
 
-        _incomplete_details = d.pop("incomplete_details", None)
-        incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
+        try:
+            _last_error = d.pop("last_error", None)
+            last_error = None if _last_error is None else _parse_last_error(_last_error)
 
-        model = d.pop("model")
-        if type(model) is not str and (not isinstance(model, str)):
-            raise TypeError("model: expected str, got " + type(model).__name__)
+        except FAULTS as _error:
+            last_error = fault(_error, "RunObject", "last_error", src_dict)
 
-        instructions = d.pop("instructions")
-        if type(instructions) is not str and (not isinstance(instructions, str)):
-            raise TypeError("instructions: expected str, got " + type(instructions).__name__)
+        try:
+            expires_at: int | None = d.pop("expires_at", None)
+            if expires_at is not None and (not isinstance(expires_at, (int,)) or isinstance(expires_at, bool)):
+                raise ShapeError.expected("int | None", expires_at)
 
-        _tools = d.pop("tools")
-        if not isinstance(_tools, list):
-            raise TypeError("tools: expected a list, got " + type(_tools).__name__)
+        except FAULTS as _error:
+            expires_at = fault(_error, "RunObject", "expires_at", src_dict)
 
-        tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
+        try:
+            started_at: int | None = d.pop("started_at", None)
+            if started_at is not None and (not isinstance(started_at, (int,)) or isinstance(started_at, bool)):
+                raise ShapeError.expected("int | None", started_at)
 
-        _metadata = d.pop("metadata", None)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        except FAULTS as _error:
+            started_at = fault(_error, "RunObject", "started_at", src_dict)
 
-        _usage = d.pop("usage", None)
-        usage = None if _usage is None else _parse_usage(_usage)
+        try:
+            cancelled_at: int | None = d.pop("cancelled_at", None)
+            if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
+                raise ShapeError.expected("int | None", cancelled_at)
 
-        max_prompt_tokens: int | None = d.pop("max_prompt_tokens", None)
-        if max_prompt_tokens is not None and (
-            not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool)
-        ):
-            raise TypeError("max_prompt_tokens: expected int | None, got " + type(max_prompt_tokens).__name__)
+        except FAULTS as _error:
+            cancelled_at = fault(_error, "RunObject", "cancelled_at", src_dict)
 
-        max_completion_tokens: int | None = d.pop("max_completion_tokens", None)
-        if max_completion_tokens is not None and (
-            not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool)
-        ):
-            raise TypeError("max_completion_tokens: expected int | None, got " + type(max_completion_tokens).__name__)
+        try:
+            failed_at: int | None = d.pop("failed_at", None)
+            if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
+                raise ShapeError.expected("int | None", failed_at)
 
-        _truncation_strategy = d.pop("truncation_strategy", None)
-        truncation_strategy = None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
+        except FAULTS as _error:
+            failed_at = fault(_error, "RunObject", "failed_at", src_dict)
 
-        _tool_choice = d.pop("tool_choice", None)
-        tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
+        try:
+            completed_at: int | None = d.pop("completed_at", None)
+            if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+                raise ShapeError.expected("int | None", completed_at)
 
-        parallel_tool_calls = d.pop("parallel_tool_calls", True)
-        if type(parallel_tool_calls) is not bool and (not isinstance(parallel_tool_calls, bool)):
-            raise TypeError("parallel_tool_calls: expected bool, got " + type(parallel_tool_calls).__name__)
+        except FAULTS as _error:
+            completed_at = fault(_error, "RunObject", "completed_at", src_dict)
 
-        _response_format = d.pop("response_format", None)
-        response_format = None if _response_format is None else _parse_response_format(_response_format)
+        try:
+            _incomplete_details = d.pop("incomplete_details", None)
+            incomplete_details = None if _incomplete_details is None else _parse_incomplete_details(_incomplete_details)
 
-        temperature: float | None | Unset = d.pop("temperature", UNSET)
-        if (
-            temperature is not None
-            and temperature is not UNSET
-            and (
-                not isinstance(
-                    temperature,
-                    (
-                        int,
-                        float,
-                    ),
-                )
-                or isinstance(temperature, bool)
+        except FAULTS as _error:
+            incomplete_details = fault(_error, "RunObject", "incomplete_details", src_dict)
+
+        try:
+            model = d.pop("model")
+            if type(model) is not str and (not isinstance(model, str)):
+                raise ShapeError.expected("str", model)
+
+        except FAULTS as _error:
+            model = fault(_error, "RunObject", "model", src_dict)
+
+        try:
+            instructions: None | str = d.pop("instructions", None)
+            if instructions is not None and (not isinstance(instructions, (str,))):
+                raise ShapeError.expected("None | str", instructions)
+
+        except FAULTS as _error:
+            instructions = fault(_error, "RunObject", "instructions", src_dict)
+
+        try:
+            _tools = d.pop("tools") if "tools" in d else []
+            if not isinstance(_tools, list):
+                raise ShapeError.expected("a list", _tools)
+
+            tools = [_parse_tools_item(tools_item_data) for tools_item_data in _tools]
+
+        except FAULTS as _error:
+            tools = list_fault(_error, "RunObject", "tools", src_dict, lambda item: _parse_tools_item(item))
+
+        try:
+            _metadata = d.pop("metadata", None)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "RunObject", "metadata", src_dict)
+
+        try:
+            _usage = d.pop("usage", None)
+            usage = None if _usage is None else _parse_usage(_usage)
+
+        except FAULTS as _error:
+            usage = fault(_error, "RunObject", "usage", src_dict)
+
+        try:
+            max_prompt_tokens: int | None = d.pop("max_prompt_tokens", None)
+            if max_prompt_tokens is not None and (
+                not isinstance(max_prompt_tokens, (int,)) or isinstance(max_prompt_tokens, bool)
+            ):
+                raise ShapeError.expected("int | None", max_prompt_tokens)
+
+        except FAULTS as _error:
+            max_prompt_tokens = fault(_error, "RunObject", "max_prompt_tokens", src_dict)
+
+        try:
+            max_completion_tokens: int | None = d.pop("max_completion_tokens", None)
+            if max_completion_tokens is not None and (
+                not isinstance(max_completion_tokens, (int,)) or isinstance(max_completion_tokens, bool)
+            ):
+                raise ShapeError.expected("int | None", max_completion_tokens)
+
+        except FAULTS as _error:
+            max_completion_tokens = fault(_error, "RunObject", "max_completion_tokens", src_dict)
+
+        try:
+            _truncation_strategy = d.pop("truncation_strategy", None)
+            truncation_strategy = (
+                None if _truncation_strategy is None else _parse_truncation_strategy(_truncation_strategy)
             )
-        ):
-            raise TypeError("temperature: expected float | None, got " + type(temperature).__name__)
 
-        top_p: float | None | Unset = d.pop("top_p", UNSET)
-        if (
-            top_p is not None
-            and top_p is not UNSET
-            and (
-                not isinstance(
-                    top_p,
-                    (
-                        int,
-                        float,
-                    ),
+        except FAULTS as _error:
+            truncation_strategy = fault(_error, "RunObject", "truncation_strategy", src_dict)
+
+        try:
+            _tool_choice = d.pop("tool_choice", None)
+            tool_choice = None if _tool_choice is None else _parse_tool_choice(_tool_choice)
+
+        except FAULTS as _error:
+            tool_choice = fault(_error, "RunObject", "tool_choice", src_dict)
+
+        try:
+            parallel_tool_calls = d.pop("parallel_tool_calls", True)
+            if type(parallel_tool_calls) is not bool and (not isinstance(parallel_tool_calls, bool)):
+                raise ShapeError.expected("bool", parallel_tool_calls)
+
+        except FAULTS as _error:
+            parallel_tool_calls = fault(_error, "RunObject", "parallel_tool_calls", src_dict)
+
+        try:
+            _response_format = d.pop("response_format", None)
+            response_format = None if _response_format is None else _parse_response_format(_response_format)
+
+        except FAULTS as _error:
+            response_format = fault(_error, "RunObject", "response_format", src_dict)
+
+        try:
+            temperature: float | None | Unset = d.pop("temperature", UNSET)
+            if (
+                temperature is not None
+                and temperature is not UNSET
+                and (
+                    not isinstance(
+                        temperature,
+                        (
+                            int,
+                            float,
+                        ),
+                    )
+                    or isinstance(temperature, bool)
                 )
-                or isinstance(top_p, bool)
-            )
-        ):
-            raise TypeError("top_p: expected float | None, got " + type(top_p).__name__)
+            ):
+                raise ShapeError.expected("float | None", temperature)
+
+        except FAULTS as _error:
+            temperature = fault(_error, "RunObject", "temperature", src_dict)
+
+        try:
+            top_p: float | None | Unset = d.pop("top_p", UNSET)
+            if (
+                top_p is not None
+                and top_p is not UNSET
+                and (
+                    not isinstance(
+                        top_p,
+                        (
+                            int,
+                            float,
+                        ),
+                    )
+                    or isinstance(top_p, bool)
+                )
+            ):
+                raise ShapeError.expected("float | None", top_p)
+
+        except FAULTS as _error:
+            top_p = fault(_error, "RunObject", "top_p", src_dict)
 
         if cls is RunObject:
             run_object = object.__new__(cls)
@@ -472,6 +650,7 @@ class RunObject:
 
 
 def _parse_required_action(data: object) -> None | RunObjectRequiredAction:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -479,13 +658,16 @@ def _parse_required_action(data: object) -> None | RunObjectRequiredAction:
             required_action_type_0 = RunObjectRequiredAction.from_dict(data)
 
             return required_action_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunObjectRequiredAction, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunObjectRequiredAction", data)
 
 
 def _parse_last_error(data: object) -> None | RunObjectLastError:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -493,13 +675,16 @@ def _parse_last_error(data: object) -> None | RunObjectLastError:
             last_error_type_0 = RunObjectLastError.from_dict(data)
 
             return last_error_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunObjectLastError, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunObjectLastError", data)
 
 
 def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -507,13 +692,18 @@ def _parse_incomplete_details(data: object) -> None | RunObjectIncompleteDetails
             incomplete_details_type_0 = RunObjectIncompleteDetails.from_dict(data)
 
             return incomplete_details_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunObjectIncompleteDetails, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunObjectIncompleteDetails", data)
 
 
-def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction:
+def _parse_tools_item(
+    data: object,
+) -> AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
@@ -529,14 +719,15 @@ def _parse_tools_item(data: object) -> AssistantToolsCode | AssistantToolsFileSe
 
             return componentsschemas_assistant_tool_type_2
         if isinstance(tag, str):
-            return cast(AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, data)
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction, got " + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 def _parse_metadata(data: object) -> Metadata | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -544,13 +735,16 @@ def _parse_metadata(data: object) -> Metadata | None:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None", data)
 
 
 def _parse_usage(data: object) -> None | RunCompletionUsage:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -558,13 +752,16 @@ def _parse_usage(data: object) -> None | RunCompletionUsage:
             componentsschemas_run_completion_usage_type_0 = RunCompletionUsage.from_dict(data)
 
             return componentsschemas_run_completion_usage_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunCompletionUsage, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunCompletionUsage", data)
 
 
 def _parse_truncation_strategy(data: object) -> None | TruncationObject:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -572,13 +769,16 @@ def _parse_truncation_strategy(data: object) -> None | TruncationObject:
             truncation_strategy_type_0 = TruncationObject.from_dict(data)
 
             return truncation_strategy_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | TruncationObject, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | TruncationObject", data)
 
 
 def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, str):
@@ -588,20 +788,20 @@ def _parse_tool_choice(data: object) -> AssistantsApiToolChoiceOptionMode | Assi
             )
 
             return componentsschemas_assistants_api_tool_choice_option_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
     if isinstance(data, dict):
         try:
             componentsschemas_assistants_api_tool_choice_option_type_1 = AssistantsNamedToolChoice.from_dict(data)
 
             return componentsschemas_assistants_api_tool_choice_option_type_1
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError(
-        "expected AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None, got " + type(data).__name__
-    )
+    if first is not None:
+        raise first
+    raise ShapeError.expected("AssistantsApiToolChoiceOptionMode | AssistantsNamedToolChoice | None", data)
 
 
 def _parse_response_format(
@@ -612,7 +812,9 @@ def _parse_response_format(
     | ResponseFormatJsonObject
     | ResponseFormatJsonSchema
     | ResponseFormatText
+    | dict[str, Any]
 ):
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -630,15 +832,8 @@ def _parse_response_format(
 
             return componentsschemas_assistants_api_response_format_option_type_3
         if isinstance(tag, str):
-            return cast(
-                AssistantsApiResponseFormatOptionAuto
-                | None
-                | ResponseFormatJsonObject
-                | ResponseFormatJsonSchema
-                | ResponseFormatText,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
     if isinstance(data, str):
         try:
             componentsschemas_assistants_api_response_format_option_type_0 = (
@@ -646,13 +841,12 @@ def _parse_response_format(
             )
 
             return componentsschemas_assistants_api_response_format_option_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError(
-        "expected AssistantsApiResponseFormatOptionAuto | None | ResponseFormatJsonObject | ResponseFormatJsonSchema | ResponseFormatText, got "
-        + type(data).__name__
-    )
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.assistant_tools_code import AssistantToolsCode

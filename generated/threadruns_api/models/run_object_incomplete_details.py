@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..models.run_object_incomplete_details_reason import (
     RunObjectIncompleteDetailsReason,
 )
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunObjectIncompleteDetails")
 
@@ -27,9 +27,13 @@ class RunObjectIncompleteDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        reason: str | Unset = UNSET
-        if not isinstance(self.reason, Unset):
-            reason = self.reason.value
+        try:
+            reason: str | Unset = UNSET
+            if not isinstance(self.reason, Unset):
+                reason = self.reason.value
+
+        except (AttributeError, TypeError):
+            reason = cast(Any, self.reason)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -42,14 +46,18 @@ class RunObjectIncompleteDetails:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunObjectIncompleteDetails: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _reason = d.pop("reason", UNSET)
-        reason: RunObjectIncompleteDetailsReason | Unset
-        if isinstance(_reason, Unset):
-            reason = UNSET
-        else:
-            reason = _run_object_incomplete_details_reason_from_value(_reason)
+        try:
+            _reason = d.pop("reason", UNSET)
+            reason: RunObjectIncompleteDetailsReason | Unset
+            if isinstance(_reason, Unset):
+                reason = UNSET
+            else:
+                reason = _run_object_incomplete_details_reason_from_value(_reason)
+
+        except FAULTS as _error:
+            reason = fault(_error, "RunObjectIncompleteDetails", "reason", src_dict)
 
         if cls is RunObjectIncompleteDetails:
             run_object_incomplete_details = object.__new__(cls)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunObjectIncompleteDetailsReason(StrEnum):
     MAX_COMPLETION_TOKENS = "max_completion_tokens"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> RunObjectIncompleteDetailsReason:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunObjectIncompleteDetailsReason (str)", value)
     return RunObjectIncompleteDetailsReason(value)

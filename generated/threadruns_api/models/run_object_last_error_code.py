@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunObjectLastErrorCode(StrEnum):
     INVALID_PROMPT = "invalid_prompt"
@@ -33,4 +35,6 @@ def _from_value(value: Any) -> RunObjectLastErrorCode:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunObjectLastErrorCode (str)", value)
     return RunObjectLastErrorCode(value)

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunObjectRequiredAction")
 
@@ -30,7 +33,10 @@ class RunObjectRequiredAction:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        submit_tool_outputs = self.submit_tool_outputs.to_dict()
+        try:
+            submit_tool_outputs = self.submit_tool_outputs.to_dict()
+        except (AttributeError, TypeError):
+            submit_tool_outputs = cast(Any, self.submit_tool_outputs)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,13 +52,20 @@ class RunObjectRequiredAction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunObjectRequiredAction: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["submit_tool_outputs"] = d.pop("type")
-        if type_ != "submit_tool_outputs":
-            raise ValueError(f"type must match const 'submit_tool_outputs', got '{type_}'")
+        try:
+            type_: Literal["submit_tool_outputs"] = d.pop("type")
+            if type_ != "submit_tool_outputs":
+                raise ShapeError.const("submit_tool_outputs", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunObjectRequiredAction", "type", src_dict)
 
-        submit_tool_outputs = RunObjectRequiredActionSubmitToolOutputs.from_dict(d.pop("submit_tool_outputs"))
+        try:
+            submit_tool_outputs = RunObjectRequiredActionSubmitToolOutputs.from_dict(d.pop("submit_tool_outputs"))
+
+        except FAULTS as _error:
+            submit_tool_outputs = fault(_error, "RunObjectRequiredAction", "submit_tool_outputs", src_dict)
 
         if cls is RunObjectRequiredAction:
             run_object_required_action = object.__new__(cls)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, list_fault
 
 T = TypeVar("T", bound="RunObjectRequiredActionSubmitToolOutputs")
 
@@ -21,10 +23,20 @@ class RunObjectRequiredActionSubmitToolOutputs:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tool_calls = []
-        for tool_calls_item_data in self.tool_calls:
-            tool_calls_item = tool_calls_item_data.to_dict()
-            tool_calls.append(tool_calls_item)
+        try:
+            if not isinstance(self.tool_calls, list):
+                tool_calls = cast(Any, self.tool_calls)
+            else:
+                tool_calls = []
+                for tool_calls_item_data in self.tool_calls:
+                    try:
+                        tool_calls_item = tool_calls_item_data.to_dict()
+                    except (AttributeError, TypeError):
+                        tool_calls_item = cast(Any, tool_calls_item_data)
+                    tool_calls.append(tool_calls_item)
+
+        except (AttributeError, TypeError):
+            tool_calls = cast(Any, self.tool_calls)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -39,15 +51,23 @@ class RunObjectRequiredActionSubmitToolOutputs:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunObjectRequiredActionSubmitToolOutputs: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _tool_calls = d.pop("tool_calls")
-        if not isinstance(_tool_calls, list):
-            raise TypeError("tool_calls: expected a list, got " + type(_tool_calls).__name__)
+        try:
+            _tool_calls = d.pop("tool_calls")
+            if not isinstance(_tool_calls, list):
+                raise ShapeError.expected("a list", _tool_calls)
 
-        tool_calls = [RunToolCallObject.from_dict(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
+            tool_calls = [RunToolCallObject.from_dict(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
+
+        except FAULTS as _error:
+            tool_calls = list_fault(
+                _error,
+                "RunObjectRequiredActionSubmitToolOutputs",
+                "tool_calls",
+                src_dict,
+                lambda item: RunToolCallObject.from_dict(item),
+            )
 
         if cls is RunObjectRequiredActionSubmitToolOutputs:
             run_object_required_action_submit_tool_outputs = object.__new__(cls)

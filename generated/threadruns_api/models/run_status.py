@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunStatus(StrEnum):
     CANCELLED = "cancelled"
@@ -39,4 +41,6 @@ def _from_value(value: Any) -> RunStatus:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunStatus (str)", value)
     return RunStatus(value)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaObjectDelta")
 
@@ -20,19 +20,24 @@ class RunStepDeltaObjectDelta:
         step_details (RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset):
     """
 
-    step_details: RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset = UNSET
+    step_details: (
+        RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | dict[str, Any] | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        step_details: dict[str, Any] | Unset
-        if isinstance(self.step_details, Unset):
-            step_details = UNSET
-        elif isinstance(self.step_details, RunStepDeltaStepDetailsMessageCreationObject):
-            step_details = self.step_details.to_dict()
-        elif isinstance(self.step_details, RunStepDeltaStepDetailsToolCallsObject):
-            step_details = self.step_details.to_dict()
-        else:
-            step_details = self.step_details
+        try:
+            step_details: dict[str, Any] | Unset
+            if isinstance(self.step_details, Unset):
+                step_details = UNSET
+            elif isinstance(self.step_details, RunStepDeltaStepDetailsMessageCreationObject):
+                step_details = self.step_details.to_dict()
+            elif isinstance(self.step_details, RunStepDeltaStepDetailsToolCallsObject):
+                step_details = self.step_details.to_dict()
+            else:
+                step_details = self.step_details
+        except (AttributeError, TypeError):
+            step_details = cast(Any, self.step_details)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,9 +50,13 @@ class RunStepDeltaObjectDelta:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunStepDeltaObjectDelta: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        step_details = _parse_step_details(d.pop("step_details", UNSET))
+        try:
+            step_details = _parse_step_details(d.pop("step_details", UNSET))
+
+        except FAULTS as _error:
+            step_details = fault(_error, "RunStepDeltaObjectDelta", "step_details", src_dict)
 
         if cls is RunStepDeltaObjectDelta:
             run_step_delta_object_delta = object.__new__(cls)
@@ -79,7 +88,8 @@ class RunStepDeltaObjectDelta:
 
 def _parse_step_details(
     data: object,
-) -> RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset:
+) -> RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | dict[str, Any] | Unset:
+    first: BaseException | None = None
     if isinstance(data, Unset):
         return data
     if isinstance(data, dict):
@@ -93,14 +103,11 @@ def _parse_step_details(
 
             return step_details_type_1
         if isinstance(tag, str):
-            return cast(
-                RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, data
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected RunStepDeltaStepDetailsMessageCreationObject | RunStepDeltaStepDetailsToolCallsObject | Unset, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.run_step_delta_step_details_message_creation_object import (

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsMessageCreationObject")
 
@@ -31,9 +32,12 @@ class RunStepDeltaStepDetailsMessageCreationObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        message_creation: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.message_creation, Unset):
-            message_creation = self.message_creation.to_dict()
+        try:
+            message_creation: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.message_creation, Unset):
+                message_creation = self.message_creation.to_dict()
+        except (AttributeError, TypeError):
+            message_creation = cast(Any, self.message_creation)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,20 +54,29 @@ class RunStepDeltaStepDetailsMessageCreationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsMessageCreationObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["message_creation"] = d.pop("type")
-        if type_ != "message_creation":
-            raise ValueError(f"type must match const 'message_creation', got '{type_}'")
+        try:
+            type_: Literal["message_creation"] = d.pop("type")
+            if type_ != "message_creation":
+                raise ShapeError.const("message_creation", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsMessageCreationObject", "type", src_dict)
 
-        _message_creation = d.pop("message_creation", UNSET)
-        message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | Unset
-        if isinstance(_message_creation, Unset):
-            message_creation = UNSET
-        else:
-            message_creation = RunStepDeltaStepDetailsMessageCreationObjectMessageCreation.from_dict(_message_creation)
+        try:
+            _message_creation = d.pop("message_creation", UNSET)
+            message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | Unset
+            if isinstance(_message_creation, Unset):
+                message_creation = UNSET
+            else:
+                message_creation = RunStepDeltaStepDetailsMessageCreationObjectMessageCreation.from_dict(
+                    _message_creation
+                )
+
+        except FAULTS as _error:
+            message_creation = fault(
+                _error, "RunStepDeltaStepDetailsMessageCreationObject", "message_creation", src_dict
+            )
 
         if cls is RunStepDeltaStepDetailsMessageCreationObject:
             run_step_delta_step_details_message_creation_object = object.__new__(cls)

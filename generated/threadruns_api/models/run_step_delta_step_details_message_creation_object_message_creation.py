@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsMessageCreationObjectMessageCreation")
 
@@ -36,14 +36,17 @@ class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        message_id = d.pop("message_id", UNSET)
-        if message_id is not UNSET and type(message_id) is not str and (not isinstance(message_id, str)):
-            raise TypeError("message_id: expected str, got " + type(message_id).__name__)
+        try:
+            message_id = d.pop("message_id", UNSET)
+            if message_id is not UNSET and type(message_id) is not str and (not isinstance(message_id, str)):
+                raise ShapeError.expected("str", message_id)
+
+        except FAULTS as _error:
+            message_id = fault(
+                _error, "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation", "message_id", src_dict
+            )
 
         if cls is RunStepDeltaStepDetailsMessageCreationObjectMessageCreation:
             run_step_delta_step_details_message_creation_object_message_creation = object.__new__(cls)

@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeObject")
 
@@ -39,9 +40,12 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
 
         id = self.id
 
-        code_interpreter: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.code_interpreter, Unset):
-            code_interpreter = self.code_interpreter.to_dict()
+        try:
+            code_interpreter: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.code_interpreter, Unset):
+                code_interpreter = self.code_interpreter.to_dict()
+        except (AttributeError, TypeError):
+            code_interpreter = cast(Any, self.code_interpreter)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,28 +65,43 @@ class RunStepDeltaStepDetailsToolCallsCodeObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsCodeObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["code_interpreter"] = d.pop("type")
-        if type_ != "code_interpreter":
-            raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeObject", "index", src_dict)
 
-        id = d.pop("id", UNSET)
-        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            type_: Literal["code_interpreter"] = d.pop("type")
+            if type_ != "code_interpreter":
+                raise ShapeError.const("code_interpreter", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeObject", "type", src_dict)
 
-        _code_interpreter = d.pop("code_interpreter", UNSET)
-        code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | Unset
-        if isinstance(_code_interpreter, Unset):
-            code_interpreter = UNSET
-        else:
-            code_interpreter = RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(_code_interpreter)
+        try:
+            id = d.pop("id", UNSET)
+            if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
+
+        except FAULTS as _error:
+            id = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeObject", "id", src_dict)
+
+        try:
+            _code_interpreter = d.pop("code_interpreter", UNSET)
+            code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | Unset
+            if isinstance(_code_interpreter, Unset):
+                code_interpreter = UNSET
+            else:
+                code_interpreter = RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(
+                    _code_interpreter
+                )
+
+        except FAULTS as _error:
+            code_interpreter = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeObject", "code_interpreter", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeObject:
             run_step_delta_step_details_tool_calls_code_object = object.__new__(cls)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter")
 
@@ -24,7 +24,9 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
     input_: str | Unset = UNSET
     outputs: (
         list[
-            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
+            RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+            | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
+            | dict[str, Any]
         ]
         | Unset
     ) = UNSET
@@ -33,18 +35,28 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
     def to_dict(self) -> dict[str, Any]:
         input_ = self.input_
 
-        outputs: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.outputs, Unset):
-            outputs = []
-            for outputs_item_data in self.outputs:
-                outputs_item: dict[str, Any]
-                if isinstance(outputs_item_data, RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject):
-                    outputs_item = outputs_item_data.to_dict()
-                elif isinstance(outputs_item_data, RunStepDeltaStepDetailsToolCallsCodeOutputImageObject):
-                    outputs_item = outputs_item_data.to_dict()
+        try:
+            outputs: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.outputs, Unset):
+                if not isinstance(self.outputs, list):
+                    outputs = cast(Any, self.outputs)
                 else:
-                    outputs_item = outputs_item_data
-                outputs.append(outputs_item)
+                    outputs = []
+                    for outputs_item_data in self.outputs:
+                        try:
+                            outputs_item: dict[str, Any]
+                            if isinstance(outputs_item_data, RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject):
+                                outputs_item = outputs_item_data.to_dict()
+                            elif isinstance(outputs_item_data, RunStepDeltaStepDetailsToolCallsCodeOutputImageObject):
+                                outputs_item = outputs_item_data.to_dict()
+                            else:
+                                outputs_item = outputs_item_data
+                        except (AttributeError, TypeError):
+                            outputs_item = cast(Any, outputs_item_data)
+                        outputs.append(outputs_item)
+
+        except (AttributeError, TypeError):
+            outputs = cast(Any, self.outputs)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,28 +71,40 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        input_ = d.pop("input", UNSET)
-        if input_ is not UNSET and type(input_) is not str and (not isinstance(input_, str)):
-            raise TypeError("input: expected str, got " + type(input_).__name__)
+        try:
+            input_ = d.pop("input", UNSET)
+            if input_ is not UNSET and type(input_) is not str and (not isinstance(input_, str)):
+                raise ShapeError.expected("str", input_)
 
-        _outputs = d.pop("outputs", UNSET)
-        outputs: (
-            list[
-                RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
-                | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
-            ]
-            | Unset
-        ) = UNSET
-        if _outputs is not UNSET:
-            if not isinstance(_outputs, list):
-                raise TypeError("outputs: expected a list, got " + type(_outputs).__name__)
+        except FAULTS as _error:
+            input_ = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter", "input", src_dict)
 
-            outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
+        try:
+            _outputs = d.pop("outputs", UNSET)
+            outputs: (
+                list[
+                    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+                    | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
+                    | dict[str, Any]
+                ]
+                | Unset
+            ) = UNSET
+            if _outputs is not UNSET:
+                if not isinstance(_outputs, list):
+                    raise ShapeError.expected("a list", _outputs)
+
+                outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
+
+        except FAULTS as _error:
+            outputs = list_fault(
+                _error,
+                "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter",
+                "outputs",
+                src_dict,
+                lambda item: _parse_outputs_item(item),
+            )
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
             run_step_delta_step_details_tool_calls_code_object_code_interpreter = object.__new__(cls)
@@ -114,7 +138,12 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
 
 def _parse_outputs_item(
     data: object,
-) -> RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
+) -> (
+    RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
+    | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject
+    | dict[str, Any]
+):
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "logs":
@@ -126,16 +155,11 @@ def _parse_outputs_item(
 
             return outputs_item_type_1
         if isinstance(tag, str):
-            return cast(
-                RunStepDeltaStepDetailsToolCallsCodeOutputImageObject
-                | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected RunStepDeltaStepDetailsToolCallsCodeOutputImageObject | RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.run_step_delta_step_details_tool_calls_code_output_image_object import (

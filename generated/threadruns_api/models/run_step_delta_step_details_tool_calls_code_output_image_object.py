@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeOutputImageObject")
 
@@ -35,9 +36,12 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
 
         type_ = self.type_
 
-        image: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.image, Unset):
-            image = self.image.to_dict()
+        try:
+            image: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.image, Unset):
+                image = self.image.to_dict()
+        except (AttributeError, TypeError):
+            image = cast(Any, self.image)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,25 +59,33 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["image"] = d.pop("type")
-        if type_ != "image":
-            raise ValueError(f"type must match const 'image', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject", "index", src_dict)
 
-        _image = d.pop("image", UNSET)
-        image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | Unset
-        if isinstance(_image, Unset):
-            image = UNSET
-        else:
-            image = RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(_image)
+        try:
+            type_: Literal["image"] = d.pop("type")
+            if type_ != "image":
+                raise ShapeError.const("image", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject", "type", src_dict)
+
+        try:
+            _image = d.pop("image", UNSET)
+            image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | Unset
+            if isinstance(_image, Unset):
+                image = UNSET
+            else:
+                image = RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(_image)
+
+        except FAULTS as _error:
+            image = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject", "image", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeOutputImageObject:
             run_step_delta_step_details_tool_calls_code_output_image_object = object.__new__(cls)

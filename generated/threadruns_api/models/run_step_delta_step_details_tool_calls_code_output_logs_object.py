@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject")
 
@@ -53,22 +53,30 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["logs"] = d.pop("type")
-        if type_ != "logs":
-            raise ValueError(f"type must match const 'logs', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject", "index", src_dict)
 
-        logs = d.pop("logs", UNSET)
-        if logs is not UNSET and type(logs) is not str and (not isinstance(logs, str)):
-            raise TypeError("logs: expected str, got " + type(logs).__name__)
+        try:
+            type_: Literal["logs"] = d.pop("type")
+            if type_ != "logs":
+                raise ShapeError.const("logs", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject", "type", src_dict)
+
+        try:
+            logs = d.pop("logs", UNSET)
+            if logs is not UNSET and type(logs) is not str and (not isinstance(logs, str)):
+                raise ShapeError.expected("str", logs)
+
+        except FAULTS as _error:
+            logs = fault(_error, "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject", "logs", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject:
             run_step_delta_step_details_tool_calls_code_output_logs_object = object.__new__(cls)

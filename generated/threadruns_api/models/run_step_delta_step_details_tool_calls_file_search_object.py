@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsFileSearchObject")
 
@@ -37,7 +38,10 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
 
         type_ = self.type_
 
-        file_search = self.file_search.to_dict()
+        try:
+            file_search = self.file_search.to_dict()
+        except (AttributeError, TypeError):
+            file_search = cast(Any, self.file_search)
 
         id = self.id
 
@@ -58,23 +62,36 @@ class RunStepDeltaStepDetailsToolCallsFileSearchObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsFileSearchObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["file_search"] = d.pop("type")
-        if type_ != "file_search":
-            raise ValueError(f"type must match const 'file_search', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "index", src_dict)
 
-        file_search = RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
+        try:
+            type_: Literal["file_search"] = d.pop("type")
+            if type_ != "file_search":
+                raise ShapeError.const("file_search", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "type", src_dict)
 
-        id = d.pop("id", UNSET)
-        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            file_search = RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
+
+        except FAULTS as _error:
+            file_search = fault(_error, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "file_search", src_dict)
+
+        try:
+            id = d.pop("id", UNSET)
+            if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
+
+        except FAULTS as _error:
+            id = fault(_error, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "id", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsFileSearchObject:
             run_step_delta_step_details_tool_calls_file_search_object = object.__new__(cls)

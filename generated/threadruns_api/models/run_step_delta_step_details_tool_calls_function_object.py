@@ -6,12 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsFunctionObject")
 
@@ -39,9 +40,12 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
 
         id = self.id
 
-        function: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.function, Unset):
-            function = self.function.to_dict()
+        try:
+            function: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.function, Unset):
+                function = self.function.to_dict()
+        except (AttributeError, TypeError):
+            function = cast(Any, self.function)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -61,28 +65,41 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsFunctionObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        index = d.pop("index")
-        if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError("index: expected int, got " + type(index).__name__)
+        try:
+            index = d.pop("index")
+            if type(index) is not int and (not isinstance(index, int) or isinstance(index, bool)):
+                raise ShapeError.expected("int", index)
 
-        type_: Literal["function"] = d.pop("type")
-        if type_ != "function":
-            raise ValueError(f"type must match const 'function', got '{type_}'")
+        except FAULTS as _error:
+            index = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObject", "index", src_dict)
 
-        id = d.pop("id", UNSET)
-        if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            type_: Literal["function"] = d.pop("type")
+            if type_ != "function":
+                raise ShapeError.const("function", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObject", "type", src_dict)
 
-        _function = d.pop("function", UNSET)
-        function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | Unset
-        if isinstance(_function, Unset):
-            function = UNSET
-        else:
-            function = RunStepDeltaStepDetailsToolCallsFunctionObjectFunction.from_dict(_function)
+        try:
+            id = d.pop("id", UNSET)
+            if id is not UNSET and type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
+
+        except FAULTS as _error:
+            id = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObject", "id", src_dict)
+
+        try:
+            _function = d.pop("function", UNSET)
+            function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | Unset
+            if isinstance(_function, Unset):
+                function = UNSET
+            else:
+                function = RunStepDeltaStepDetailsToolCallsFunctionObjectFunction.from_dict(_function)
+
+        except FAULTS as _error:
+            function = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObject", "function", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsFunctionObject:
             run_step_delta_step_details_tool_calls_function_object = object.__new__(cls)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsFunctionObjectFunction")
 
@@ -31,11 +31,14 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
 
         arguments = self.arguments
 
-        output: None | str | Unset
-        if isinstance(self.output, Unset):
-            output = UNSET
-        else:
-            output = self.output
+        try:
+            output: None | str | Unset
+            if isinstance(self.output, Unset):
+                output = UNSET
+            else:
+                output = self.output
+        except (AttributeError, TypeError):
+            output = cast(Any, self.output)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -52,22 +55,31 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
-        if name is not UNSET and type(name) is not str and (not isinstance(name, str)):
-            raise TypeError("name: expected str, got " + type(name).__name__)
+        try:
+            name = d.pop("name", UNSET)
+            if name is not UNSET and type(name) is not str and (not isinstance(name, str)):
+                raise ShapeError.expected("str", name)
 
-        arguments = d.pop("arguments", UNSET)
-        if arguments is not UNSET and type(arguments) is not str and (not isinstance(arguments, str)):
-            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
+        except FAULTS as _error:
+            name = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction", "name", src_dict)
 
-        output: None | str | Unset = d.pop("output", UNSET)
-        if output is not None and output is not UNSET and (not isinstance(output, (str,))):
-            raise TypeError("output: expected None | str, got " + type(output).__name__)
+        try:
+            arguments = d.pop("arguments", UNSET)
+            if arguments is not UNSET and type(arguments) is not str and (not isinstance(arguments, str)):
+                raise ShapeError.expected("str", arguments)
+
+        except FAULTS as _error:
+            arguments = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction", "arguments", src_dict)
+
+        try:
+            output: None | str | Unset = d.pop("output", UNSET)
+            if output is not None and output is not UNSET and (not isinstance(output, (str,))):
+                raise ShapeError.expected("None | str", output)
+
+        except FAULTS as _error:
+            output = fault(_error, "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction", "output", src_dict)
 
         if cls is RunStepDeltaStepDetailsToolCallsFunctionObjectFunction:
             run_step_delta_step_details_tool_calls_function_object_function = object.__new__(cls)

@@ -12,7 +12,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="RunStepDeltaStepDetailsToolCallsObject")
 
@@ -32,6 +32,7 @@ class RunStepDeltaStepDetailsToolCallsObject:
             RunStepDeltaStepDetailsToolCallsCodeObject
             | RunStepDeltaStepDetailsToolCallsFileSearchObject
             | RunStepDeltaStepDetailsToolCallsFunctionObject
+            | dict[str, Any]
         ]
         | Unset
     ) = UNSET
@@ -40,20 +41,30 @@ class RunStepDeltaStepDetailsToolCallsObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        tool_calls: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.tool_calls, Unset):
-            tool_calls = []
-            for tool_calls_item_data in self.tool_calls:
-                tool_calls_item: dict[str, Any]
-                if isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsCodeObject):
-                    tool_calls_item = tool_calls_item_data.to_dict()
-                elif isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsFileSearchObject):
-                    tool_calls_item = tool_calls_item_data.to_dict()
-                elif isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsFunctionObject):
-                    tool_calls_item = tool_calls_item_data.to_dict()
+        try:
+            tool_calls: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.tool_calls, Unset):
+                if not isinstance(self.tool_calls, list):
+                    tool_calls = cast(Any, self.tool_calls)
                 else:
-                    tool_calls_item = tool_calls_item_data
-                tool_calls.append(tool_calls_item)
+                    tool_calls = []
+                    for tool_calls_item_data in self.tool_calls:
+                        try:
+                            tool_calls_item: dict[str, Any]
+                            if isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsCodeObject):
+                                tool_calls_item = tool_calls_item_data.to_dict()
+                            elif isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsFileSearchObject):
+                                tool_calls_item = tool_calls_item_data.to_dict()
+                            elif isinstance(tool_calls_item_data, RunStepDeltaStepDetailsToolCallsFunctionObject):
+                                tool_calls_item = tool_calls_item_data.to_dict()
+                            else:
+                                tool_calls_item = tool_calls_item_data
+                        except (AttributeError, TypeError):
+                            tool_calls_item = cast(Any, tool_calls_item_data)
+                        tool_calls.append(tool_calls_item)
+
+        except (AttributeError, TypeError):
+            tool_calls = cast(Any, self.tool_calls)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,28 +81,40 @@ class RunStepDeltaStepDetailsToolCallsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDeltaStepDetailsToolCallsObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["tool_calls"] = d.pop("type")
-        if type_ != "tool_calls":
-            raise ValueError(f"type must match const 'tool_calls', got '{type_}'")
+        try:
+            type_: Literal["tool_calls"] = d.pop("type")
+            if type_ != "tool_calls":
+                raise ShapeError.const("tool_calls", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDeltaStepDetailsToolCallsObject", "type", src_dict)
 
-        _tool_calls = d.pop("tool_calls", UNSET)
-        tool_calls: (
-            list[
-                RunStepDeltaStepDetailsToolCallsCodeObject
-                | RunStepDeltaStepDetailsToolCallsFileSearchObject
-                | RunStepDeltaStepDetailsToolCallsFunctionObject
-            ]
-            | Unset
-        ) = UNSET
-        if _tool_calls is not UNSET:
-            if not isinstance(_tool_calls, list):
-                raise TypeError("tool_calls: expected a list, got " + type(_tool_calls).__name__)
+        try:
+            _tool_calls = d.pop("tool_calls", UNSET)
+            tool_calls: (
+                list[
+                    RunStepDeltaStepDetailsToolCallsCodeObject
+                    | RunStepDeltaStepDetailsToolCallsFileSearchObject
+                    | RunStepDeltaStepDetailsToolCallsFunctionObject
+                    | dict[str, Any]
+                ]
+                | Unset
+            ) = UNSET
+            if _tool_calls is not UNSET:
+                if not isinstance(_tool_calls, list):
+                    raise ShapeError.expected("a list", _tool_calls)
 
-            tool_calls = [_parse_tool_calls_item(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
+                tool_calls = [_parse_tool_calls_item(tool_calls_item_data) for tool_calls_item_data in _tool_calls]
+
+        except FAULTS as _error:
+            tool_calls = list_fault(
+                _error,
+                "RunStepDeltaStepDetailsToolCallsObject",
+                "tool_calls",
+                src_dict,
+                lambda item: _parse_tool_calls_item(item),
+            )
 
         if cls is RunStepDeltaStepDetailsToolCallsObject:
             run_step_delta_step_details_tool_calls_object = object.__new__(cls)
@@ -129,7 +152,9 @@ def _parse_tool_calls_item(
     RunStepDeltaStepDetailsToolCallsCodeObject
     | RunStepDeltaStepDetailsToolCallsFileSearchObject
     | RunStepDeltaStepDetailsToolCallsFunctionObject
+    | dict[str, Any]
 ):
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "code_interpreter":
@@ -151,17 +176,11 @@ def _parse_tool_calls_item(
 
             return componentsschemas_run_step_delta_step_details_tool_call_type_2
         if isinstance(tag, str):
-            return cast(
-                RunStepDeltaStepDetailsToolCallsCodeObject
-                | RunStepDeltaStepDetailsToolCallsFileSearchObject
-                | RunStepDeltaStepDetailsToolCallsFunctionObject,
-                data,
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected RunStepDeltaStepDetailsToolCallsCodeObject | RunStepDeltaStepDetailsToolCallsFileSearchObject | RunStepDeltaStepDetailsToolCallsFunctionObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.run_step_delta_step_details_tool_calls_code_object import (

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsMessageCreationObject")
 
@@ -30,7 +33,10 @@ class RunStepDetailsMessageCreationObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        message_creation = self.message_creation.to_dict()
+        try:
+            message_creation = self.message_creation.to_dict()
+        except (AttributeError, TypeError):
+            message_creation = cast(Any, self.message_creation)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,13 +52,20 @@ class RunStepDetailsMessageCreationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunStepDetailsMessageCreationObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["message_creation"] = d.pop("type")
-        if type_ != "message_creation":
-            raise ValueError(f"type must match const 'message_creation', got '{type_}'")
+        try:
+            type_: Literal["message_creation"] = d.pop("type")
+            if type_ != "message_creation":
+                raise ShapeError.const("message_creation", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsMessageCreationObject", "type", src_dict)
 
-        message_creation = RunStepDetailsMessageCreationObjectMessageCreation.from_dict(d.pop("message_creation"))
+        try:
+            message_creation = RunStepDetailsMessageCreationObjectMessageCreation.from_dict(d.pop("message_creation"))
+
+        except FAULTS as _error:
+            message_creation = fault(_error, "RunStepDetailsMessageCreationObject", "message_creation", src_dict)
 
         if cls is RunStepDetailsMessageCreationObject:
             run_step_details_message_creation_object = object.__new__(cls)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="RunStepDetailsMessageCreationObjectMessageCreation")
 
 
@@ -36,13 +38,15 @@ class RunStepDetailsMessageCreationObjectMessageCreation:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsMessageCreationObjectMessageCreation: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        message_id = d.pop("message_id")
-        if type(message_id) is not str and (not isinstance(message_id, str)):
-            raise TypeError("message_id: expected str, got " + type(message_id).__name__)
+        try:
+            message_id = d.pop("message_id")
+            if type(message_id) is not str and (not isinstance(message_id, str)):
+                raise ShapeError.expected("str", message_id)
+
+        except FAULTS as _error:
+            message_id = fault(_error, "RunStepDetailsMessageCreationObjectMessageCreation", "message_id", src_dict)
 
         if cls is RunStepDetailsMessageCreationObjectMessageCreation:
             run_step_details_message_creation_object_message_creation = object.__new__(cls)

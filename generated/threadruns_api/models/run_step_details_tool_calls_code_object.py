@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeObject")
 
@@ -33,7 +36,10 @@ class RunStepDetailsToolCallsCodeObject:
 
         type_ = self.type_
 
-        code_interpreter = self.code_interpreter.to_dict()
+        try:
+            code_interpreter = self.code_interpreter.to_dict()
+        except (AttributeError, TypeError):
+            code_interpreter = cast(Any, self.code_interpreter)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,17 +56,28 @@ class RunStepDetailsToolCallsCodeObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunStepDetailsToolCallsCodeObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        type_: Literal["code_interpreter"] = d.pop("type")
-        if type_ != "code_interpreter":
-            raise ValueError(f"type must match const 'code_interpreter', got '{type_}'")
+        except FAULTS as _error:
+            id = fault(_error, "RunStepDetailsToolCallsCodeObject", "id", src_dict)
 
-        code_interpreter = RunStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(d.pop("code_interpreter"))
+        try:
+            type_: Literal["code_interpreter"] = d.pop("type")
+            if type_ != "code_interpreter":
+                raise ShapeError.const("code_interpreter", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsToolCallsCodeObject", "type", src_dict)
+
+        try:
+            code_interpreter = RunStepDetailsToolCallsCodeObjectCodeInterpreter.from_dict(d.pop("code_interpreter"))
+
+        except FAULTS as _error:
+            code_interpreter = fault(_error, "RunStepDetailsToolCallsCodeObject", "code_interpreter", src_dict)
 
         if cls is RunStepDetailsToolCallsCodeObject:
             run_step_details_tool_calls_code_object = object.__new__(cls)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault, list_fault
+
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeObjectCodeInterpreter")
 
 
@@ -19,22 +21,34 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
     """
 
     input_: str
-    outputs: list[RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject]
+    outputs: list[
+        RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject | dict[str, Any]
+    ]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         input_ = self.input_
 
-        outputs = []
-        for outputs_item_data in self.outputs:
-            outputs_item: dict[str, Any]
-            if isinstance(outputs_item_data, RunStepDetailsToolCallsCodeOutputLogsObject):
-                outputs_item = outputs_item_data.to_dict()
-            elif isinstance(outputs_item_data, RunStepDetailsToolCallsCodeOutputImageObject):
-                outputs_item = outputs_item_data.to_dict()
+        try:
+            if not isinstance(self.outputs, list):
+                outputs = cast(Any, self.outputs)
             else:
-                outputs_item = outputs_item_data
-            outputs.append(outputs_item)
+                outputs = []
+                for outputs_item_data in self.outputs:
+                    try:
+                        outputs_item: dict[str, Any]
+                        if isinstance(outputs_item_data, RunStepDetailsToolCallsCodeOutputLogsObject):
+                            outputs_item = outputs_item_data.to_dict()
+                        elif isinstance(outputs_item_data, RunStepDetailsToolCallsCodeOutputImageObject):
+                            outputs_item = outputs_item_data.to_dict()
+                        else:
+                            outputs_item = outputs_item_data
+                    except (AttributeError, TypeError):
+                        outputs_item = cast(Any, outputs_item_data)
+                    outputs.append(outputs_item)
+
+        except (AttributeError, TypeError):
+            outputs = cast(Any, self.outputs)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,19 +64,31 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsCodeObjectCodeInterpreter: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        input_ = d.pop("input")
-        if type(input_) is not str and (not isinstance(input_, str)):
-            raise TypeError("input: expected str, got " + type(input_).__name__)
+        try:
+            input_ = d.pop("input")
+            if type(input_) is not str and (not isinstance(input_, str)):
+                raise ShapeError.expected("str", input_)
 
-        _outputs = d.pop("outputs")
-        if not isinstance(_outputs, list):
-            raise TypeError("outputs: expected a list, got " + type(_outputs).__name__)
+        except FAULTS as _error:
+            input_ = fault(_error, "RunStepDetailsToolCallsCodeObjectCodeInterpreter", "input", src_dict)
 
-        outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
+        try:
+            _outputs = d.pop("outputs")
+            if not isinstance(_outputs, list):
+                raise ShapeError.expected("a list", _outputs)
+
+            outputs = [_parse_outputs_item(outputs_item_data) for outputs_item_data in _outputs]
+
+        except FAULTS as _error:
+            outputs = list_fault(
+                _error,
+                "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
+                "outputs",
+                src_dict,
+                lambda item: _parse_outputs_item(item),
+            )
 
         if cls is RunStepDetailsToolCallsCodeObjectCodeInterpreter:
             run_step_details_tool_calls_code_object_code_interpreter = object.__new__(cls)
@@ -96,7 +122,8 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter:
 
 def _parse_outputs_item(
     data: object,
-) -> RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject:
+) -> RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "logs":
@@ -108,14 +135,11 @@ def _parse_outputs_item(
 
             return outputs_item_type_1
         if isinstance(tag, str):
-            return cast(
-                RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, data
-            )
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected RunStepDetailsToolCallsCodeOutputImageObject | RunStepDetailsToolCallsCodeOutputLogsObject, got "
-        + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 from ..models.run_step_details_tool_calls_code_output_image_object import (

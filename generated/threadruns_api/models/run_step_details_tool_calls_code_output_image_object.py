@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeOutputImageObject")
 
@@ -29,7 +32,10 @@ class RunStepDetailsToolCallsCodeOutputImageObject:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        image = self.image.to_dict()
+        try:
+            image = self.image.to_dict()
+        except (AttributeError, TypeError):
+            image = cast(Any, self.image)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -45,15 +51,20 @@ class RunStepDetailsToolCallsCodeOutputImageObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsCodeOutputImageObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["image"] = d.pop("type")
-        if type_ != "image":
-            raise ValueError(f"type must match const 'image', got '{type_}'")
+        try:
+            type_: Literal["image"] = d.pop("type")
+            if type_ != "image":
+                raise ShapeError.const("image", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsToolCallsCodeOutputImageObject", "type", src_dict)
 
-        image = RunStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(d.pop("image"))
+        try:
+            image = RunStepDetailsToolCallsCodeOutputImageObjectImage.from_dict(d.pop("image"))
+
+        except FAULTS as _error:
+            image = fault(_error, "RunStepDetailsToolCallsCodeOutputImageObject", "image", src_dict)
 
         if cls is RunStepDetailsToolCallsCodeOutputImageObject:
             run_step_details_tool_calls_code_output_image_object = object.__new__(cls)

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeOutputImageObjectImage")
 
 
@@ -36,13 +38,15 @@ class RunStepDetailsToolCallsCodeOutputImageObjectImage:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsCodeOutputImageObjectImage: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        file_id = d.pop("file_id")
-        if type(file_id) is not str and (not isinstance(file_id, str)):
-            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
+        try:
+            file_id = d.pop("file_id")
+            if type(file_id) is not str and (not isinstance(file_id, str)):
+                raise ShapeError.expected("str", file_id)
+
+        except FAULTS as _error:
+            file_id = fault(_error, "RunStepDetailsToolCallsCodeOutputImageObjectImage", "file_id", src_dict)
 
         if cls is RunStepDetailsToolCallsCodeOutputImageObjectImage:
             run_step_details_tool_calls_code_output_image_object_image = object.__new__(cls)

@@ -11,6 +11,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="RunStepDetailsToolCallsCodeOutputLogsObject")
 
 
@@ -45,17 +47,22 @@ class RunStepDetailsToolCallsCodeOutputLogsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsCodeOutputLogsObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["logs"] = d.pop("type")
-        if type_ != "logs":
-            raise ValueError(f"type must match const 'logs', got '{type_}'")
+        try:
+            type_: Literal["logs"] = d.pop("type")
+            if type_ != "logs":
+                raise ShapeError.const("logs", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsToolCallsCodeOutputLogsObject", "type", src_dict)
 
-        logs = d.pop("logs")
-        if type(logs) is not str and (not isinstance(logs, str)):
-            raise TypeError("logs: expected str, got " + type(logs).__name__)
+        try:
+            logs = d.pop("logs")
+            if type(logs) is not str and (not isinstance(logs, str)):
+                raise ShapeError.expected("str", logs)
+
+        except FAULTS as _error:
+            logs = fault(_error, "RunStepDetailsToolCallsCodeOutputLogsObject", "logs", src_dict)
 
         if cls is RunStepDetailsToolCallsCodeOutputLogsObject:
             run_step_details_tool_calls_code_output_logs_object = object.__new__(cls)

@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchObject")
 
@@ -33,7 +36,10 @@ class RunStepDetailsToolCallsFileSearchObject:
 
         type_ = self.type_
 
-        file_search = self.file_search.to_dict()
+        try:
+            file_search = self.file_search.to_dict()
+        except (AttributeError, TypeError):
+            file_search = cast(Any, self.file_search)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,19 +56,28 @@ class RunStepDetailsToolCallsFileSearchObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFileSearchObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        type_: Literal["file_search"] = d.pop("type")
-        if type_ != "file_search":
-            raise ValueError(f"type must match const 'file_search', got '{type_}'")
+        except FAULTS as _error:
+            id = fault(_error, "RunStepDetailsToolCallsFileSearchObject", "id", src_dict)
 
-        file_search = RunStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
+        try:
+            type_: Literal["file_search"] = d.pop("type")
+            if type_ != "file_search":
+                raise ShapeError.const("file_search", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsToolCallsFileSearchObject", "type", src_dict)
+
+        try:
+            file_search = RunStepDetailsToolCallsFileSearchObjectFileSearch.from_dict(d.pop("file_search"))
+
+        except FAULTS as _error:
+            file_search = fault(_error, "RunStepDetailsToolCallsFileSearchObject", "file_search", src_dict)
 
         if cls is RunStepDetailsToolCallsFileSearchObject:
             run_step_details_tool_calls_file_search_object = object.__new__(cls)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchObjectFileSearch")
 
@@ -25,16 +25,29 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ranking_options: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.ranking_options, Unset):
-            ranking_options = self.ranking_options.to_dict()
+        try:
+            ranking_options: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.ranking_options, Unset):
+                ranking_options = self.ranking_options.to_dict()
+        except (AttributeError, TypeError):
+            ranking_options = cast(Any, self.ranking_options)
 
-        results: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.results, Unset):
-            results = []
-            for results_item_data in self.results:
-                results_item = results_item_data.to_dict()
-                results.append(results_item)
+        try:
+            results: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.results, Unset):
+                if not isinstance(self.results, list):
+                    results = cast(Any, self.results)
+                else:
+                    results = []
+                    for results_item_data in self.results:
+                        try:
+                            results_item = results_item_data.to_dict()
+                        except (AttributeError, TypeError):
+                            results_item = cast(Any, results_item_data)
+                        results.append(results_item)
+
+        except (AttributeError, TypeError):
+            results = cast(Any, self.results)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -49,27 +62,41 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFileSearchObjectFileSearch: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _ranking_options = d.pop("ranking_options", UNSET)
-        ranking_options: RunStepDetailsToolCallsFileSearchRankingOptionsObject | Unset
-        if isinstance(_ranking_options, Unset):
-            ranking_options = UNSET
-        else:
-            ranking_options = RunStepDetailsToolCallsFileSearchRankingOptionsObject.from_dict(_ranking_options)
+        try:
+            _ranking_options = d.pop("ranking_options", UNSET)
+            ranking_options: RunStepDetailsToolCallsFileSearchRankingOptionsObject | Unset
+            if isinstance(_ranking_options, Unset):
+                ranking_options = UNSET
+            else:
+                ranking_options = RunStepDetailsToolCallsFileSearchRankingOptionsObject.from_dict(_ranking_options)
 
-        _results = d.pop("results", UNSET)
-        results: list[RunStepDetailsToolCallsFileSearchResultObject] | Unset = UNSET
-        if _results is not UNSET:
-            if not isinstance(_results, list):
-                raise TypeError("results: expected a list, got " + type(_results).__name__)
+        except FAULTS as _error:
+            ranking_options = fault(
+                _error, "RunStepDetailsToolCallsFileSearchObjectFileSearch", "ranking_options", src_dict
+            )
 
-            results = [
-                RunStepDetailsToolCallsFileSearchResultObject.from_dict(results_item_data)
-                for results_item_data in _results
-            ]
+        try:
+            _results = d.pop("results", UNSET)
+            results: list[RunStepDetailsToolCallsFileSearchResultObject] | Unset = UNSET
+            if _results is not UNSET:
+                if not isinstance(_results, list):
+                    raise ShapeError.expected("a list", _results)
+
+                results = [
+                    RunStepDetailsToolCallsFileSearchResultObject.from_dict(results_item_data)
+                    for results_item_data in _results
+                ]
+
+        except FAULTS as _error:
+            results = list_fault(
+                _error,
+                "RunStepDetailsToolCallsFileSearchObjectFileSearch",
+                "results",
+                src_dict,
+                lambda item: RunStepDetailsToolCallsFileSearchResultObject.from_dict(item),
+            )
 
         if cls is RunStepDetailsToolCallsFileSearchObjectFileSearch:
             run_step_details_tool_calls_file_search_object_file_search = object.__new__(cls)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.file_search_ranker import FileSearchRanker
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchRankingOptionsObject")
 
@@ -25,7 +26,10 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ranker = self.ranker.value
+        try:
+            ranker = self.ranker.value
+        except (AttributeError, TypeError):
+            ranker = cast(Any, self.ranker)
 
         score_threshold = self.score_threshold
 
@@ -43,18 +47,25 @@ class RunStepDetailsToolCallsFileSearchRankingOptionsObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFileSearchRankingOptionsObject: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        ranker = _file_search_ranker_from_value(d.pop("ranker"))
+        try:
+            ranker = _file_search_ranker_from_value(d.pop("ranker"))
 
-        score_threshold = d.pop("score_threshold")
-        if type(score_threshold) is not float and (
-            not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
-        ):
-            raise TypeError("score_threshold: expected float, got " + type(score_threshold).__name__)
+        except FAULTS as _error:
+            ranker = fault(_error, "RunStepDetailsToolCallsFileSearchRankingOptionsObject", "ranker", src_dict)
+
+        try:
+            score_threshold = d.pop("score_threshold")
+            if type(score_threshold) is not float and (
+                not isinstance(score_threshold, (int, float)) or isinstance(score_threshold, bool)
+            ):
+                raise ShapeError.expected("float", score_threshold)
+
+        except FAULTS as _error:
+            score_threshold = fault(
+                _error, "RunStepDetailsToolCallsFileSearchRankingOptionsObject", "score_threshold", src_dict
+            )
 
         if cls is RunStepDetailsToolCallsFileSearchRankingOptionsObject:
             run_step_details_tool_calls_file_search_ranking_options_object = object.__new__(cls)

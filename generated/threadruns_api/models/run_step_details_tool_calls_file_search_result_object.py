@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchResultObject")
 
@@ -35,12 +35,22 @@ class RunStepDetailsToolCallsFileSearchResultObject:
 
         score = self.score
 
-        content: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.content, Unset):
-            content = []
-            for content_item_data in self.content:
-                content_item = content_item_data.to_dict()
-                content.append(content_item)
+        try:
+            content: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.content, Unset):
+                if not isinstance(self.content, list):
+                    content = cast(Any, self.content)
+                else:
+                    content = []
+                    for content_item_data in self.content:
+                        try:
+                            content_item = content_item_data.to_dict()
+                        except (AttributeError, TypeError):
+                            content_item = cast(Any, content_item_data)
+                        content.append(content_item)
+
+        except (AttributeError, TypeError):
+            content = cast(Any, self.content)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -59,32 +69,52 @@ class RunStepDetailsToolCallsFileSearchResultObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFileSearchResultObject: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        file_id = d.pop("file_id")
-        if type(file_id) is not str and (not isinstance(file_id, str)):
-            raise TypeError("file_id: expected str, got " + type(file_id).__name__)
+        try:
+            file_id = d.pop("file_id")
+            if type(file_id) is not str and (not isinstance(file_id, str)):
+                raise ShapeError.expected("str", file_id)
 
-        file_name = d.pop("file_name")
-        if type(file_name) is not str and (not isinstance(file_name, str)):
-            raise TypeError("file_name: expected str, got " + type(file_name).__name__)
+        except FAULTS as _error:
+            file_id = fault(_error, "RunStepDetailsToolCallsFileSearchResultObject", "file_id", src_dict)
 
-        score = d.pop("score")
-        if type(score) is not float and (not isinstance(score, (int, float)) or isinstance(score, bool)):
-            raise TypeError("score: expected float, got " + type(score).__name__)
+        try:
+            file_name = d.pop("file_name")
+            if type(file_name) is not str and (not isinstance(file_name, str)):
+                raise ShapeError.expected("str", file_name)
 
-        _content = d.pop("content", UNSET)
-        content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | Unset = UNSET
-        if _content is not UNSET:
-            if not isinstance(_content, list):
-                raise TypeError("content: expected a list, got " + type(_content).__name__)
+        except FAULTS as _error:
+            file_name = fault(_error, "RunStepDetailsToolCallsFileSearchResultObject", "file_name", src_dict)
 
-            content = [
-                RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(content_item_data)
-                for content_item_data in _content
-            ]
+        try:
+            score = d.pop("score")
+            if type(score) is not float and (not isinstance(score, (int, float)) or isinstance(score, bool)):
+                raise ShapeError.expected("float", score)
+
+        except FAULTS as _error:
+            score = fault(_error, "RunStepDetailsToolCallsFileSearchResultObject", "score", src_dict)
+
+        try:
+            _content = d.pop("content", UNSET)
+            content: list[RunStepDetailsToolCallsFileSearchResultObjectContentItem] | Unset = UNSET
+            if _content is not UNSET:
+                if not isinstance(_content, list):
+                    raise ShapeError.expected("a list", _content)
+
+                content = [
+                    RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(content_item_data)
+                    for content_item_data in _content
+                ]
+
+        except FAULTS as _error:
+            content = list_fault(
+                _error,
+                "RunStepDetailsToolCallsFileSearchResultObject",
+                "content",
+                src_dict,
+                lambda item: RunStepDetailsToolCallsFileSearchResultObjectContentItem.from_dict(item),
+            )
 
         if cls is RunStepDetailsToolCallsFileSearchResultObject:
             run_step_details_tool_calls_file_search_result_object = object.__new__(cls)

@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFileSearchResultObjectContentItem")
 
@@ -46,18 +46,22 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFileSearchResultObjectContentItem: expected an object, got "
-                + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_: Literal["text"] | Unset = d.pop("type", UNSET)
-        if type_ != "text" and not isinstance(type_, Unset):
-            raise ValueError(f"type must match const 'text', got '{type_}'")
+        try:
+            type_: Literal["text"] | Unset = d.pop("type", UNSET)
+            if type_ != "text" and not isinstance(type_, Unset):
+                raise ShapeError.const("text", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepDetailsToolCallsFileSearchResultObjectContentItem", "type", src_dict)
 
-        text = d.pop("text", UNSET)
-        if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
-            raise TypeError("text: expected str, got " + type(text).__name__)
+        try:
+            text = d.pop("text", UNSET)
+            if text is not UNSET and type(text) is not str and (not isinstance(text, str)):
+                raise ShapeError.expected("str", text)
+
+        except FAULTS as _error:
+            text = fault(_error, "RunStepDetailsToolCallsFileSearchResultObjectContentItem", "text", src_dict)
 
         if cls is RunStepDetailsToolCallsFileSearchResultObjectContentItem:
             run_step_details_tool_calls_file_search_result_object_content_item = object.__new__(cls)

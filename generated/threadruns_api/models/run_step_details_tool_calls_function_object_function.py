@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepDetailsToolCallsFunctionObjectFunction")
 
@@ -29,8 +31,11 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
 
         arguments = self.arguments
 
-        output: None | str
-        output = self.output
+        try:
+            output: None | str
+            output = self.output
+        except (AttributeError, TypeError):
+            output = cast(Any, self.output)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,21 +52,31 @@ class RunStepDetailsToolCallsFunctionObjectFunction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "RunStepDetailsToolCallsFunctionObjectFunction: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        name = d.pop("name")
-        if type(name) is not str and (not isinstance(name, str)):
-            raise TypeError("name: expected str, got " + type(name).__name__)
+        try:
+            name = d.pop("name")
+            if type(name) is not str and (not isinstance(name, str)):
+                raise ShapeError.expected("str", name)
 
-        arguments = d.pop("arguments")
-        if type(arguments) is not str and (not isinstance(arguments, str)):
-            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
+        except FAULTS as _error:
+            name = fault(_error, "RunStepDetailsToolCallsFunctionObjectFunction", "name", src_dict)
 
-        output: None | str = d.pop("output", None)
-        if output is not None and (not isinstance(output, (str,))):
-            raise TypeError("output: expected None | str, got " + type(output).__name__)
+        try:
+            arguments = d.pop("arguments")
+            if type(arguments) is not str and (not isinstance(arguments, str)):
+                raise ShapeError.expected("str", arguments)
+
+        except FAULTS as _error:
+            arguments = fault(_error, "RunStepDetailsToolCallsFunctionObjectFunction", "arguments", src_dict)
+
+        try:
+            output: None | str = d.pop("output", None)
+            if output is not None and (not isinstance(output, (str,))):
+                raise ShapeError.expected("None | str", output)
+
+        except FAULTS as _error:
+            output = fault(_error, "RunStepDetailsToolCallsFunctionObjectFunction", "output", src_dict)
 
         if cls is RunStepDetailsToolCallsFunctionObjectFunction:
             run_step_details_tool_calls_function_object_function = object.__new__(cls)

@@ -14,6 +14,7 @@ from attrs import field as _attrs_field
 
 from ..models.run_step_object_status import RunStepObjectStatus
 from ..models.run_step_object_type import RunStepObjectType
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepObject")
 
@@ -50,7 +51,7 @@ class RunStepObject:
     run_id: str
     type_: RunStepObjectType
     status: RunStepObjectStatus
-    step_details: RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject
+    step_details: RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject | dict[str, Any]
     last_error: None | RunStepObjectLastError
     expired_at: int | None
     cancelled_at: int | None
@@ -73,47 +74,77 @@ class RunStepObject:
 
         run_id = self.run_id
 
-        type_ = self.type_.value
+        try:
+            type_ = self.type_.value
+        except (AttributeError, TypeError):
+            type_ = cast(Any, self.type_)
 
-        status = self.status.value
+        try:
+            status = self.status.value
+        except (AttributeError, TypeError):
+            status = cast(Any, self.status)
 
-        step_details: dict[str, Any]
-        if isinstance(self.step_details, RunStepDetailsMessageCreationObject):
-            step_details = self.step_details.to_dict()
-        elif isinstance(self.step_details, RunStepDetailsToolCallsObject):
-            step_details = self.step_details.to_dict()
-        else:
-            step_details = self.step_details
+        try:
+            step_details: dict[str, Any]
+            if isinstance(self.step_details, RunStepDetailsMessageCreationObject):
+                step_details = self.step_details.to_dict()
+            elif isinstance(self.step_details, RunStepDetailsToolCallsObject):
+                step_details = self.step_details.to_dict()
+            else:
+                step_details = self.step_details
+        except (AttributeError, TypeError):
+            step_details = cast(Any, self.step_details)
 
-        last_error: dict[str, Any] | None
-        if isinstance(self.last_error, RunStepObjectLastError):
-            last_error = self.last_error.to_dict()
-        else:
-            last_error = self.last_error
+        try:
+            last_error: dict[str, Any] | None
+            if isinstance(self.last_error, RunStepObjectLastError):
+                last_error = self.last_error.to_dict()
+            else:
+                last_error = self.last_error
+        except (AttributeError, TypeError):
+            last_error = cast(Any, self.last_error)
 
-        expired_at: int | None
-        expired_at = self.expired_at
+        try:
+            expired_at: int | None
+            expired_at = self.expired_at
+        except (AttributeError, TypeError):
+            expired_at = cast(Any, self.expired_at)
 
-        cancelled_at: int | None
-        cancelled_at = self.cancelled_at
+        try:
+            cancelled_at: int | None
+            cancelled_at = self.cancelled_at
+        except (AttributeError, TypeError):
+            cancelled_at = cast(Any, self.cancelled_at)
 
-        failed_at: int | None
-        failed_at = self.failed_at
+        try:
+            failed_at: int | None
+            failed_at = self.failed_at
+        except (AttributeError, TypeError):
+            failed_at = cast(Any, self.failed_at)
 
-        completed_at: int | None
-        completed_at = self.completed_at
+        try:
+            completed_at: int | None
+            completed_at = self.completed_at
+        except (AttributeError, TypeError):
+            completed_at = cast(Any, self.completed_at)
 
-        metadata: dict[str, Any] | None
-        if isinstance(self.metadata, Metadata):
-            metadata = self.metadata.to_dict()
-        else:
-            metadata = self.metadata
+        try:
+            metadata: dict[str, Any] | None
+            if isinstance(self.metadata, Metadata):
+                metadata = self.metadata.to_dict()
+            else:
+                metadata = self.metadata
+        except (AttributeError, TypeError):
+            metadata = cast(Any, self.metadata)
 
-        usage: dict[str, Any] | None
-        if isinstance(self.usage, RunStepCompletionUsage):
-            usage = self.usage.to_dict()
-        else:
-            usage = self.usage
+        try:
+            usage: dict[str, Any] | None
+            if isinstance(self.usage, RunStepCompletionUsage):
+                usage = self.usage.to_dict()
+            else:
+                usage = self.usage
+        except (AttributeError, TypeError):
+            usage = cast(Any, self.usage)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -143,62 +174,125 @@ class RunStepObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunStepObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        object_: Literal["thread.run.step"] = d.pop("object")
-        if object_ != "thread.run.step":
-            raise ValueError(f"object must match const 'thread.run.step', got '{object_}'")
+        except FAULTS as _error:
+            id = fault(_error, "RunStepObject", "id", src_dict)
 
-        created_at = d.pop("created_at")
-        if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
-            raise TypeError("created_at: expected int, got " + type(created_at).__name__)
+        try:
+            object_: Literal["thread.run.step"] = d.pop("object")
+            if object_ != "thread.run.step":
+                raise ShapeError.const("thread.run.step", object_)
+        except FAULTS as _error:
+            object_ = fault(_error, "RunStepObject", "object", src_dict)
 
-        assistant_id = d.pop("assistant_id")
-        if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
-            raise TypeError("assistant_id: expected str, got " + type(assistant_id).__name__)
+        try:
+            created_at = d.pop("created_at")
+            if type(created_at) is not int and (not isinstance(created_at, int) or isinstance(created_at, bool)):
+                raise ShapeError.expected("int", created_at)
 
-        thread_id = d.pop("thread_id")
-        if type(thread_id) is not str and (not isinstance(thread_id, str)):
-            raise TypeError("thread_id: expected str, got " + type(thread_id).__name__)
+        except FAULTS as _error:
+            created_at = fault(_error, "RunStepObject", "created_at", src_dict)
 
-        run_id = d.pop("run_id")
-        if type(run_id) is not str and (not isinstance(run_id, str)):
-            raise TypeError("run_id: expected str, got " + type(run_id).__name__)
+        try:
+            assistant_id = d.pop("assistant_id")
+            if type(assistant_id) is not str and (not isinstance(assistant_id, str)):
+                raise ShapeError.expected("str", assistant_id)
 
-        type_ = _run_step_object_type_from_value(d.pop("type"))
+        except FAULTS as _error:
+            assistant_id = fault(_error, "RunStepObject", "assistant_id", src_dict)
 
-        status = _run_step_object_status_from_value(d.pop("status"))
+        try:
+            thread_id = d.pop("thread_id")
+            if type(thread_id) is not str and (not isinstance(thread_id, str)):
+                raise ShapeError.expected("str", thread_id)
 
-        step_details = _parse_step_details(d.pop("step_details"))
+        except FAULTS as _error:
+            thread_id = fault(_error, "RunStepObject", "thread_id", src_dict)
 
-        _last_error = d.pop("last_error", None)
-        last_error = None if _last_error is None else _parse_last_error(_last_error)
+        try:
+            run_id = d.pop("run_id")
+            if type(run_id) is not str and (not isinstance(run_id, str)):
+                raise ShapeError.expected("str", run_id)
 
-        expired_at: int | None = d.pop("expired_at", None)
-        if expired_at is not None and (not isinstance(expired_at, (int,)) or isinstance(expired_at, bool)):
-            raise TypeError("expired_at: expected int | None, got " + type(expired_at).__name__)
+        except FAULTS as _error:
+            run_id = fault(_error, "RunStepObject", "run_id", src_dict)
 
-        cancelled_at: int | None = d.pop("cancelled_at", None)
-        if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
-            raise TypeError("cancelled_at: expected int | None, got " + type(cancelled_at).__name__)
+        try:
+            type_ = _run_step_object_type_from_value(d.pop("type"))
 
-        failed_at: int | None = d.pop("failed_at", None)
-        if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
-            raise TypeError("failed_at: expected int | None, got " + type(failed_at).__name__)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunStepObject", "type", src_dict)
 
-        completed_at: int | None = d.pop("completed_at", None)
-        if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
-            raise TypeError("completed_at: expected int | None, got " + type(completed_at).__name__)
+        try:
+            status = _run_step_object_status_from_value(d.pop("status"))
 
-        _metadata = d.pop("metadata", None)
-        metadata = None if _metadata is None else _parse_metadata(_metadata)
+        except FAULTS as _error:
+            status = fault(_error, "RunStepObject", "status", src_dict)
 
-        _usage = d.pop("usage", None)
-        usage = None if _usage is None else _parse_usage(_usage)
+        try:
+            step_details = _parse_step_details(d.pop("step_details"))
+
+        except FAULTS as _error:
+            step_details = fault(_error, "RunStepObject", "step_details", src_dict)
+
+        try:
+            _last_error = d.pop("last_error", None)
+            last_error = None if _last_error is None else _parse_last_error(_last_error)
+
+        except FAULTS as _error:
+            last_error = fault(_error, "RunStepObject", "last_error", src_dict)
+
+        try:
+            expired_at: int | None = d.pop("expired_at", None)
+            if expired_at is not None and (not isinstance(expired_at, (int,)) or isinstance(expired_at, bool)):
+                raise ShapeError.expected("int | None", expired_at)
+
+        except FAULTS as _error:
+            expired_at = fault(_error, "RunStepObject", "expired_at", src_dict)
+
+        try:
+            cancelled_at: int | None = d.pop("cancelled_at", None)
+            if cancelled_at is not None and (not isinstance(cancelled_at, (int,)) or isinstance(cancelled_at, bool)):
+                raise ShapeError.expected("int | None", cancelled_at)
+
+        except FAULTS as _error:
+            cancelled_at = fault(_error, "RunStepObject", "cancelled_at", src_dict)
+
+        try:
+            failed_at: int | None = d.pop("failed_at", None)
+            if failed_at is not None and (not isinstance(failed_at, (int,)) or isinstance(failed_at, bool)):
+                raise ShapeError.expected("int | None", failed_at)
+
+        except FAULTS as _error:
+            failed_at = fault(_error, "RunStepObject", "failed_at", src_dict)
+
+        try:
+            completed_at: int | None = d.pop("completed_at", None)
+            if completed_at is not None and (not isinstance(completed_at, (int,)) or isinstance(completed_at, bool)):
+                raise ShapeError.expected("int | None", completed_at)
+
+        except FAULTS as _error:
+            completed_at = fault(_error, "RunStepObject", "completed_at", src_dict)
+
+        try:
+            _metadata = d.pop("metadata", None)
+            metadata = None if _metadata is None else _parse_metadata(_metadata)
+
+        except FAULTS as _error:
+            metadata = fault(_error, "RunStepObject", "metadata", src_dict)
+
+        try:
+            _usage = d.pop("usage", None)
+            usage = None if _usage is None else _parse_usage(_usage)
+
+        except FAULTS as _error:
+            usage = fault(_error, "RunStepObject", "usage", src_dict)
 
         if cls is RunStepObject:
             run_step_object = object.__new__(cls)
@@ -258,7 +352,10 @@ class RunStepObject:
         return key in self.additional_properties
 
 
-def _parse_step_details(data: object) -> RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject:
+def _parse_step_details(
+    data: object,
+) -> RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject | dict[str, Any]:
+    first: BaseException | None = None
     if isinstance(data, dict):
         tag = data.get("type")
         if tag == "message_creation":
@@ -270,14 +367,15 @@ def _parse_step_details(data: object) -> RunStepDetailsMessageCreationObject | R
 
             return step_details_type_1
         if isinstance(tag, str):
-            return cast(RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, data)
-        raise TypeError("type: expected the tag of a known member, got " + type(tag).__name__)
-    raise TypeError(
-        "expected RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject, got " + type(data).__name__
-    )
+            return data
+        raise ShapeError.expected("a str tag", tag, ".type")
+    if first is not None:
+        raise first
+    raise ShapeError.expected("an object", data)
 
 
 def _parse_last_error(data: object) -> None | RunStepObjectLastError:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -285,13 +383,16 @@ def _parse_last_error(data: object) -> None | RunStepObjectLastError:
             last_error_type_0 = RunStepObjectLastError.from_dict(data)
 
             return last_error_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunStepObjectLastError, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunStepObjectLastError", data)
 
 
 def _parse_metadata(data: object) -> Metadata | None:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -299,13 +400,16 @@ def _parse_metadata(data: object) -> Metadata | None:
             componentsschemas_metadata_type_0 = Metadata.from_dict(data)
 
             return componentsschemas_metadata_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected Metadata | None, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("Metadata | None", data)
 
 
 def _parse_usage(data: object) -> None | RunStepCompletionUsage:
+    first: BaseException | None = None
     if data is None:
         return data
     if isinstance(data, dict):
@@ -313,10 +417,12 @@ def _parse_usage(data: object) -> None | RunStepCompletionUsage:
             componentsschemas_run_step_completion_usage_type_0 = RunStepCompletionUsage.from_dict(data)
 
             return componentsschemas_run_step_completion_usage_type_0
-        except (TypeError, ValueError, AttributeError, KeyError):
-            pass
+        except FAULTS as _error:
+            first = first or _error
 
-    raise TypeError("expected None | RunStepCompletionUsage, got " + type(data).__name__)
+    if first is not None:
+        raise first
+    raise ShapeError.expected("None | RunStepCompletionUsage", data)
 
 
 from ..models.metadata import Metadata

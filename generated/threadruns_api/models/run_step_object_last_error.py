@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.run_step_object_last_error_code import RunStepObjectLastErrorCode
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunStepObjectLastError")
 
@@ -25,7 +26,10 @@ class RunStepObjectLastError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code.value
+        try:
+            code = self.code.value
+        except (AttributeError, TypeError):
+            code = cast(Any, self.code)
 
         message = self.message
 
@@ -43,13 +47,21 @@ class RunStepObjectLastError:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunStepObjectLastError: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        code = _run_step_object_last_error_code_from_value(d.pop("code"))
+        try:
+            code = _run_step_object_last_error_code_from_value(d.pop("code"))
 
-        message = d.pop("message")
-        if type(message) is not str and (not isinstance(message, str)):
-            raise TypeError("message: expected str, got " + type(message).__name__)
+        except FAULTS as _error:
+            code = fault(_error, "RunStepObjectLastError", "code", src_dict)
+
+        try:
+            message = d.pop("message")
+            if type(message) is not str and (not isinstance(message, str)):
+                raise ShapeError.expected("str", message)
+
+        except FAULTS as _error:
+            message = fault(_error, "RunStepObjectLastError", "message", src_dict)
 
         if cls is RunStepObjectLastError:
             run_step_object_last_error = object.__new__(cls)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunStepObjectLastErrorCode(StrEnum):
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> RunStepObjectLastErrorCode:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunStepObjectLastErrorCode (str)", value)
     return RunStepObjectLastErrorCode(value)

@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunStepObjectStatus(StrEnum):
     CANCELLED = "cancelled"
@@ -35,4 +37,6 @@ def _from_value(value: Any) -> RunStepObjectStatus:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunStepObjectStatus (str)", value)
     return RunStepObjectStatus(value)

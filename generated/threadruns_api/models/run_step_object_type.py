@@ -2,6 +2,8 @@
 from enum import StrEnum
 from typing import Any, cast
 
+from ..types import ShapeError
+
 
 class RunStepObjectType(StrEnum):
     MESSAGE_CREATION = "message_creation"
@@ -32,4 +34,6 @@ def _from_value(value: Any) -> RunStepObjectType:
         return _MEMBERS[value]
     except (KeyError, TypeError):
         pass
+    if not isinstance(value, str):
+        raise ShapeError.expected("a RunStepObjectType (str)", value)
     return RunStepObjectType(value)

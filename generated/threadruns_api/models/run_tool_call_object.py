@@ -6,10 +6,13 @@ from typing import (
     Any,
     Literal,
     TypeVar,
+    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import FAULTS, ShapeError, fault
 
 T = TypeVar("T", bound="RunToolCallObject")
 
@@ -34,7 +37,10 @@ class RunToolCallObject:
 
         type_ = self.type_
 
-        function = self.function.to_dict()
+        try:
+            function = self.function.to_dict()
+        except (AttributeError, TypeError):
+            function = cast(Any, self.function)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,17 +57,28 @@ class RunToolCallObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunToolCallObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        id = d.pop("id")
-        if type(id) is not str and (not isinstance(id, str)):
-            raise TypeError("id: expected str, got " + type(id).__name__)
+        try:
+            id = d.pop("id")
+            if type(id) is not str and (not isinstance(id, str)):
+                raise ShapeError.expected("str", id)
 
-        type_: Literal["function"] = d.pop("type")
-        if type_ != "function":
-            raise ValueError(f"type must match const 'function', got '{type_}'")
+        except FAULTS as _error:
+            id = fault(_error, "RunToolCallObject", "id", src_dict)
 
-        function = RunToolCallObjectFunction.from_dict(d.pop("function"))
+        try:
+            type_: Literal["function"] = d.pop("type")
+            if type_ != "function":
+                raise ShapeError.const("function", type_)
+        except FAULTS as _error:
+            type_ = fault(_error, "RunToolCallObject", "type", src_dict)
+
+        try:
+            function = RunToolCallObjectFunction.from_dict(d.pop("function"))
+
+        except FAULTS as _error:
+            function = fault(_error, "RunToolCallObject", "function", src_dict)
 
         if cls is RunToolCallObject:
             run_tool_call_object = object.__new__(cls)

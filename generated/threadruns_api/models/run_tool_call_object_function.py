@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import FAULTS, ShapeError, fault
+
 T = TypeVar("T", bound="RunToolCallObjectFunction")
 
 
@@ -41,15 +43,23 @@ class RunToolCallObjectFunction:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("RunToolCallObjectFunction: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        name = d.pop("name")
-        if type(name) is not str and (not isinstance(name, str)):
-            raise TypeError("name: expected str, got " + type(name).__name__)
+        try:
+            name = d.pop("name")
+            if type(name) is not str and (not isinstance(name, str)):
+                raise ShapeError.expected("str", name)
 
-        arguments = d.pop("arguments")
-        if type(arguments) is not str and (not isinstance(arguments, str)):
-            raise TypeError("arguments: expected str, got " + type(arguments).__name__)
+        except FAULTS as _error:
+            name = fault(_error, "RunToolCallObjectFunction", "name", src_dict)
+
+        try:
+            arguments = d.pop("arguments")
+            if type(arguments) is not str and (not isinstance(arguments, str)):
+                raise ShapeError.expected("str", arguments)
+
+        except FAULTS as _error:
+            arguments = fault(_error, "RunToolCallObjectFunction", "arguments", src_dict)
 
         if cls is RunToolCallObjectFunction:
             run_tool_call_object_function = object.__new__(cls)

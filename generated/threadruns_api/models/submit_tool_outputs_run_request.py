@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
 
 T = TypeVar("T", bound="SubmitToolOutputsRunRequest")
 
@@ -24,16 +24,29 @@ class SubmitToolOutputsRunRequest:
     stream: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        tool_outputs = []
-        for tool_outputs_item_data in self.tool_outputs:
-            tool_outputs_item = tool_outputs_item_data.to_dict()
-            tool_outputs.append(tool_outputs_item)
+        try:
+            if not isinstance(self.tool_outputs, list):
+                tool_outputs = cast(Any, self.tool_outputs)
+            else:
+                tool_outputs = []
+                for tool_outputs_item_data in self.tool_outputs:
+                    try:
+                        tool_outputs_item = tool_outputs_item_data.to_dict()
+                    except (AttributeError, TypeError):
+                        tool_outputs_item = cast(Any, tool_outputs_item_data)
+                    tool_outputs.append(tool_outputs_item)
 
-        stream: bool | None | Unset
-        if isinstance(self.stream, Unset):
-            stream = UNSET
-        else:
-            stream = self.stream
+        except (AttributeError, TypeError):
+            tool_outputs = cast(Any, self.tool_outputs)
+
+        try:
+            stream: bool | None | Unset
+            if isinstance(self.stream, Unset):
+                stream = UNSET
+            else:
+                stream = self.stream
+        except (AttributeError, TypeError):
+            stream = cast(Any, self.stream)
 
         field_dict: dict[str, Any] = {}
 
@@ -50,20 +63,34 @@ class SubmitToolOutputsRunRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("SubmitToolOutputsRunRequest: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        _tool_outputs = d.pop("tool_outputs")
-        if not isinstance(_tool_outputs, list):
-            raise TypeError("tool_outputs: expected a list, got " + type(_tool_outputs).__name__)
+        try:
+            _tool_outputs = d.pop("tool_outputs")
+            if not isinstance(_tool_outputs, list):
+                raise ShapeError.expected("a list", _tool_outputs)
 
-        tool_outputs = [
-            SubmitToolOutputsRunRequestToolOutputsItem.from_dict(tool_outputs_item_data)
-            for tool_outputs_item_data in _tool_outputs
-        ]
+            tool_outputs = [
+                SubmitToolOutputsRunRequestToolOutputsItem.from_dict(tool_outputs_item_data)
+                for tool_outputs_item_data in _tool_outputs
+            ]
 
-        stream: bool | None | Unset = d.pop("stream", UNSET)
-        if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
-            raise TypeError("stream: expected bool | None, got " + type(stream).__name__)
+        except FAULTS as _error:
+            tool_outputs = list_fault(
+                _error,
+                "SubmitToolOutputsRunRequest",
+                "tool_outputs",
+                src_dict,
+                lambda item: SubmitToolOutputsRunRequestToolOutputsItem.from_dict(item),
+            )
+
+        try:
+            stream: bool | None | Unset = d.pop("stream", UNSET)
+            if stream is not None and stream is not UNSET and (not isinstance(stream, (bool,))):
+                raise ShapeError.expected("bool | None", stream)
+
+        except FAULTS as _error:
+            stream = fault(_error, "SubmitToolOutputsRunRequest", "stream", src_dict)
 
         if cls is SubmitToolOutputsRunRequest:
             submit_tool_outputs_run_request = object.__new__(cls)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="SubmitToolOutputsRunRequestToolOutputsItem")
 
@@ -42,17 +42,23 @@ class SubmitToolOutputsRunRequestToolOutputsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError(
-                "SubmitToolOutputsRunRequestToolOutputsItem: expected an object, got " + type(src_dict).__name__
-            )
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        tool_call_id = d.pop("tool_call_id", UNSET)
-        if tool_call_id is not UNSET and type(tool_call_id) is not str and (not isinstance(tool_call_id, str)):
-            raise TypeError("tool_call_id: expected str, got " + type(tool_call_id).__name__)
+        try:
+            tool_call_id = d.pop("tool_call_id", UNSET)
+            if tool_call_id is not UNSET and type(tool_call_id) is not str and (not isinstance(tool_call_id, str)):
+                raise ShapeError.expected("str", tool_call_id)
 
-        output = d.pop("output", UNSET)
-        if output is not UNSET and type(output) is not str and (not isinstance(output, str)):
-            raise TypeError("output: expected str, got " + type(output).__name__)
+        except FAULTS as _error:
+            tool_call_id = fault(_error, "SubmitToolOutputsRunRequestToolOutputsItem", "tool_call_id", src_dict)
+
+        try:
+            output = d.pop("output", UNSET)
+            if output is not UNSET and type(output) is not str and (not isinstance(output, str)):
+                raise ShapeError.expected("str", output)
+
+        except FAULTS as _error:
+            output = fault(_error, "SubmitToolOutputsRunRequestToolOutputsItem", "output", src_dict)
 
         if cls is SubmitToolOutputsRunRequestToolOutputsItem:
             submit_tool_outputs_run_request_tool_outputs_item = object.__new__(cls)

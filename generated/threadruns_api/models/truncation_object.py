@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.truncation_object_type import TruncationObjectType
-from ..types import UNSET, Unset
+from ..types import FAULTS, UNSET, ShapeError, Unset, fault
 
 T = TypeVar("T", bound="TruncationObject")
 
@@ -27,13 +27,19 @@ class TruncationObject:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        try:
+            type_ = self.type_.value
+        except (AttributeError, TypeError):
+            type_ = cast(Any, self.type_)
 
-        last_messages: int | None | Unset
-        if isinstance(self.last_messages, Unset):
-            last_messages = UNSET
-        else:
-            last_messages = self.last_messages
+        try:
+            last_messages: int | None | Unset
+            if isinstance(self.last_messages, Unset):
+                last_messages = UNSET
+            else:
+                last_messages = self.last_messages
+        except (AttributeError, TypeError):
+            last_messages = cast(Any, self.last_messages)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,17 +56,25 @@ class TruncationObject:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
-            raise TypeError("TruncationObject: expected an object, got " + type(src_dict).__name__)
+            raise ShapeError.expected("an object", src_dict)
         d = dict(src_dict)
-        type_ = _truncation_object_type_from_value(d.pop("type"))
+        try:
+            type_ = _truncation_object_type_from_value(d.pop("type"))
 
-        last_messages: int | None | Unset = d.pop("last_messages", UNSET)
-        if (
-            last_messages is not None
-            and last_messages is not UNSET
-            and (not isinstance(last_messages, (int,)) or isinstance(last_messages, bool))
-        ):
-            raise TypeError("last_messages: expected int | None, got " + type(last_messages).__name__)
+        except FAULTS as _error:
+            type_ = fault(_error, "TruncationObject", "type", src_dict)
+
+        try:
+            last_messages: int | None | Unset = d.pop("last_messages", UNSET)
+            if (
+                last_messages is not None
+                and last_messages is not UNSET
+                and (not isinstance(last_messages, (int,)) or isinstance(last_messages, bool))
+            ):
+                raise ShapeError.expected("int | None", last_messages)
+
+        except FAULTS as _error:
+            last_messages = fault(_error, "TruncationObject", "last_messages", src_dict)
 
         if cls is TruncationObject:
             truncation_object = object.__new__(cls)

@@ -23,7 +23,15 @@ from .._polling import Deadline, is_terminal, next_interval, poll_interval_secon
 from .._resource import _options, prepare
 from .._retries import retry_delay, should_retry
 from .._streaming import AsyncRunStreamManager, RunStreamManager
-from .._tools import AsyncToolFunction, ToolFunction, arun_tool, check_functions, pending_calls, run_tool
+from .._tools import (
+    AsyncToolFunction,
+    ToolFunction,
+    arun_tool,
+    check_calls,
+    check_functions,
+    pending_calls,
+    run_tool,
+)
 from .._types import NOT_GIVEN, Body, Headers, NotGiven, Query, RequestOptionParams, Timeout
 
 if TYPE_CHECKING:
@@ -119,6 +127,32 @@ class Runs(_generated.Runs):
         overall deadline (default 1 h): ``PollTimeoutError`` carries the last run seen,
         and no request outlives it. ``timeout`` bounds each retrieval.
         """
+        return self._poll_answer(
+            run_id,
+            thread_id,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            poll_interval_ms,
+            poll_timeout=poll_timeout,
+            max_retries=max_retries,
+        )[0]
+
+    def _poll_answer(
+        self,
+        run_id: str,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        *,
+        poll_timeout: float | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> tuple[RunObject, httpx.Response]:
+        """``poll``, and the response the last run came in (the tool loop's errors carry it)."""
         interval = poll_interval_seconds(poll_interval_ms)
         deadline = Deadline(poll_timeout)
         per_request, retries = _poll_setup(self._client.timeout, timeout, max_retries, self._client.max_retries)
@@ -153,7 +187,7 @@ class Runs(_generated.Runs):
             failures = 0
             run = fetched
             if is_terminal(fetched):
-                return fetched
+                return fetched, answer.http_response
             time.sleep(max(0.0, min(next_interval(answer.headers, interval), deadline.remaining())))
 
     def create_and_poll(
@@ -240,27 +274,23 @@ class Runs(_generated.Runs):
         Deadline(poll_timeout)
         _, options = _split(params)
         carried = _follow_up(options)
+        poll = {"poll_interval_ms": poll_interval_ms, "poll_timeout": poll_timeout, **carried}
+        # Each run comes with the response it arrived in: an error about its tool calls carries that response.
         if stream:
             with self.stream(thread_id=thread_id, **params) as events:
-                run = events.final_run()
+                run, response = events.final_run(), events.response
         else:
-            run = self.create_and_poll(
-                thread_id=thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **params
-            )
+            created = self.create(thread_id, **params)
+            run, response = self._poll_answer(created.id, thread_id, **poll)
         rounds = 0
         while True:
             if not is_terminal(run):
-                run = self.poll(
-                    run.id,
-                    thread_id,
-                    poll_interval_ms=poll_interval_ms,
-                    poll_timeout=poll_timeout,
-                    **carried,
-                )
+                run, response = self._poll_answer(run.id, thread_id, **poll)
             if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
             _rounds_left(run, rounds, max_rounds)
             rounds += 1
+            check_calls(run, response)
             calls = pending_calls(run)
             if not calls:
                 raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
@@ -269,16 +299,10 @@ class Runs(_generated.Runs):
                 with self.submit_tool_outputs_stream(
                     tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried
                 ) as events:
-                    run = events.final_run()
+                    run, response = events.final_run(), events.response
             else:
-                run = self.submit_tool_outputs_and_poll(
-                    tool_outputs=outputs,
-                    run_id=run.id,
-                    thread_id=thread_id,
-                    poll_interval_ms=poll_interval_ms,
-                    poll_timeout=poll_timeout,
-                    **carried,
-                )
+                submitted = self.submit_tool_outputs(run.id, thread_id=thread_id, tool_outputs=outputs, **carried)
+                run, response = self._poll_answer(submitted.id, thread_id, **poll)
 
 
 class AsyncRuns(_generated.AsyncRuns):
@@ -298,6 +322,33 @@ class AsyncRuns(_generated.AsyncRuns):
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> RunObject:
         """Retrieve the run until polling should stop; ``poll_timeout`` is an overall deadline."""
+        answer = await self._poll_answer(
+            run_id,
+            thread_id,
+            extra_headers,
+            extra_query,
+            extra_body,
+            timeout,
+            poll_interval_ms,
+            poll_timeout=poll_timeout,
+            max_retries=max_retries,
+        )
+        return answer[0]
+
+    async def _poll_answer(
+        self,
+        run_id: str,
+        thread_id: str,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        poll_interval_ms: int | NotGiven = NOT_GIVEN,
+        *,
+        poll_timeout: float | None = None,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> tuple[RunObject, httpx.Response]:
+        """``poll``, and the response the last run came in (the tool loop's errors carry it)."""
         import asyncio  # only async polling needs it; not loaded by `import threadruns`
 
         interval = poll_interval_seconds(poll_interval_ms)
@@ -334,7 +385,7 @@ class AsyncRuns(_generated.AsyncRuns):
             failures = 0
             run = fetched
             if is_terminal(fetched):
-                return fetched
+                return fetched, answer.http_response
             await asyncio.sleep(max(0.0, min(next_interval(answer.headers, interval), deadline.remaining())))
 
     async def create_and_poll(
@@ -412,27 +463,22 @@ class AsyncRuns(_generated.AsyncRuns):
         Deadline(poll_timeout)
         _, options = _split(params)
         carried = _follow_up(options)
+        poll = {"poll_interval_ms": poll_interval_ms, "poll_timeout": poll_timeout, **carried}
         if stream:
             async with self.stream(thread_id=thread_id, **params) as events:
-                run = await events.final_run()
+                run, response = await events.final_run(), events.response
         else:
-            run = await self.create_and_poll(
-                thread_id=thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **params
-            )
+            created = await self.create(thread_id, **params)
+            run, response = await self._poll_answer(created.id, thread_id, **poll)
         rounds = 0
         while True:
             if not is_terminal(run):
-                run = await self.poll(
-                    run.id,
-                    thread_id,
-                    poll_interval_ms=poll_interval_ms,
-                    poll_timeout=poll_timeout,
-                    **carried,
-                )
+                run, response = await self._poll_answer(run.id, thread_id, **poll)
             if str(run.status) != RunStatus.REQUIRES_ACTION:
                 return run
             _rounds_left(run, rounds, max_rounds)
             rounds += 1
+            check_calls(run, response)
             calls = pending_calls(run)
             if not calls:
                 raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
@@ -441,13 +487,7 @@ class AsyncRuns(_generated.AsyncRuns):
                 async with self.submit_tool_outputs_stream(
                     tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried
                 ) as events:
-                    run = await events.final_run()
+                    run, response = await events.final_run(), events.response
             else:
-                run = await self.submit_tool_outputs_and_poll(
-                    tool_outputs=outputs,
-                    run_id=run.id,
-                    thread_id=thread_id,
-                    poll_interval_ms=poll_interval_ms,
-                    poll_timeout=poll_timeout,
-                    **carried,
-                )
+                submitted = await self.submit_tool_outputs(run.id, thread_id=thread_id, tool_outputs=outputs, **carried)
+                run, response = await self._poll_answer(submitted.id, thread_id, **poll)
