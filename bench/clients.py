@@ -29,6 +29,9 @@ HEADERS = {
 CREATE_BODY = json.dumps({"assistant_id": fixtures.ASSISTANT_ID}, separators=(",", ":"))
 STREAM_BODY = json.dumps({"assistant_id": fixtures.ASSISTANT_ID, "stream": True}, separators=(",", ":"))
 JSON_HEADERS = {"Content-Type": "application/json"}
+# The stream case's second form: the whole body in one chunk (a proxy that buffers, or a fast server).
+WHOLE_QUERY = {"whole": "1"}
+WHOLE = "?whole=1"
 SSE_HEADERS = {"Content-Type": "application/json", "Accept": "text/event-stream"}
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
@@ -96,8 +99,11 @@ class RawSync:
         _check(len(runs) == fixtures.WALK_TOTAL, f"walked {len(runs)} runs")
         return elapsed
 
-    def stream(self, n: int) -> float:
-        http, path = self.http, fixtures.RUNS_PATH
+    def stream_whole(self, n: int) -> float:
+        return self.stream(n, whole=True)
+
+    def stream(self, n: int, whole: bool = False) -> float:
+        http, path = self.http, fixtures.RUNS_PATH + (WHOLE if whole else "")
         start = perf()
         for _ in range(n):
             events = 0
@@ -134,8 +140,11 @@ class RawAsync:
     def walk(self, n: int) -> float:
         return self.loop.run_until_complete(self._walk(n))
 
-    def stream(self, n: int) -> float:
-        return self.loop.run_until_complete(self._stream(n))
+    def stream_whole(self, n: int) -> float:
+        return self.stream(n, whole=True)
+
+    def stream(self, n: int, whole: bool = False) -> float:
+        return self.loop.run_until_complete(self._stream(n, whole))
 
     async def _get_page(self, n: int) -> float:
         http, path = self.http, fixtures.RUNS_PATH
@@ -177,8 +186,8 @@ class RawAsync:
         _check(len(runs) == fixtures.WALK_TOTAL, f"walked {len(runs)} runs")
         return elapsed
 
-    async def _stream(self, n: int) -> float:
-        http, path = self.http, fixtures.RUNS_PATH
+    async def _stream(self, n: int, whole: bool = False) -> float:
+        http, path = self.http, fixtures.RUNS_PATH + (WHOLE if whole else "")
         start = perf()
         for _ in range(n):
             events = 0
@@ -237,12 +246,17 @@ class ThreadrunsSync:
         _check(len(walked) == fixtures.WALK_TOTAL, f"walked {len(walked)} runs")
         return elapsed
 
-    def stream(self, n: int) -> float:
-        runs = self.client.runs
+    def stream_whole(self, n: int) -> float:
+        return self.stream(n, whole=True)
+
+    def stream(self, n: int, whole: bool = False) -> float:
+        runs, query = self.client.runs, WHOLE_QUERY if whole else None
         start = perf()
         for _ in range(n):
             events = 0
-            with runs.create(fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True) as stream:
+            with runs.create(
+                fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True, extra_query=query
+            ) as stream:
                 for _event in stream:
                     events += 1
         elapsed = perf() - start
@@ -271,8 +285,11 @@ class ThreadrunsAsync:
     def walk(self, n: int) -> float:
         return self.loop.run_until_complete(self._walk(n))
 
-    def stream(self, n: int) -> float:
-        return self.loop.run_until_complete(self._stream(n))
+    def stream_whole(self, n: int) -> float:
+        return self.stream(n, whole=True)
+
+    def stream(self, n: int, whole: bool = False) -> float:
+        return self.loop.run_until_complete(self._stream(n, whole))
 
     async def _get_page(self, n: int) -> float:
         runs = self.client.runs
@@ -301,12 +318,14 @@ class ThreadrunsAsync:
         _check(len(walked) == fixtures.WALK_TOTAL, f"walked {len(walked)} runs")
         return elapsed
 
-    async def _stream(self, n: int) -> float:
-        runs = self.client.runs
+    async def _stream(self, n: int, whole: bool = False) -> float:
+        runs, query = self.client.runs, WHOLE_QUERY if whole else None
         start = perf()
         for _ in range(n):
             events = 0
-            stream = await runs.create(fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True)
+            stream = await runs.create(
+                fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True, extra_query=query
+            )
             async with stream:
                 async for _event in stream:
                     events += 1
@@ -375,12 +394,17 @@ class OpenAISync:
         _check(len(walked) == fixtures.WALK_TOTAL, f"walked {len(walked)} runs")
         return elapsed
 
-    def stream(self, n: int) -> float:
-        runs = self.runs
+    def stream_whole(self, n: int) -> float:
+        return self.stream(n, whole=True)
+
+    def stream(self, n: int, whole: bool = False) -> float:
+        runs, query = self.runs, WHOLE_QUERY if whole else None
         start = perf()
         for _ in range(n):
             events = 0
-            with runs.create(fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True) as stream:
+            with runs.create(
+                fixtures.THREAD_ID, assistant_id=fixtures.ASSISTANT_ID, stream=True, extra_query=query
+            ) as stream:
                 for _event in stream:
                     events += 1
         elapsed = perf() - start
@@ -402,12 +426,17 @@ def parse_raw(body: bytes, n: int) -> float:
 
 
 def parse_threadruns(body: bytes, n: int) -> float:
-    from threadruns.types import ListRunsResponse
+    # The client's own answer parser for list_runs (fast path, checks, fallback), over one received response.
+    from threadruns_api.resources._operations import LIST_RUNS
 
-    loads, from_dict = json.loads, ListRunsResponse.from_dict
+    from threadruns._resource import parser
+
+    parse = parser(LIST_RUNS)
+    request = httpx.Request("GET", "http://127.0.0.1/v1" + fixtures.RUNS_PATH)
+    response = httpx.Response(200, content=body, headers={"content-type": "application/json"}, request=request)
     start = perf()
     for _ in range(n):
-        page = from_dict(loads(body))
+        page = parse(response)
     elapsed = perf() - start
     _check(len(page.data) == fixtures.PARSE_PAGE, "short page")
     return elapsed

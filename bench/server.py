@@ -9,7 +9,8 @@ same for every client. Routes:
 * ``GET ...?limit=100[&after=run_XXXXXX]``: the pages of a 1000-run walk (``has_more`` until the last);
 * ``POST /v1/threads/thread_bench/runs``: a RunObject, or with ``"stream":true`` in the body an
   SSE stream of 1000 ``thread.message.delta`` events, ``thread.run.completed`` and ``[DONE]``
-  (chunked, one chunk per event, as a server flushing each event sends it).
+  (chunked, one chunk per event, as a server flushing each event sends it; with ``?whole=1`` the
+  whole body in one chunk).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Answers:
         self.pages = {key: _response(body) for key, body in fixtures.list_pages().items()}
         self.created = _response(fixtures.created_run())
         self.stream = _chunked(fixtures.sse_events())
+        self.stream_whole = _chunked([b"".join(fixtures.sse_events())])
 
     def answer(self, method: bytes, target: bytes, body: bytes) -> bytes:
         url = urlsplit(target.decode())
@@ -62,7 +64,9 @@ class Answers:
             return self.pages.get(key, NOT_FOUND)
         if method == b"POST":
             compact = body.replace(b" ", b"")
-            return self.stream if b'"stream":true' in compact else self.created
+            if b'"stream":true' not in compact:
+                return self.created
+            return self.stream_whole if "whole=1" in url.query else self.stream
         return NOT_FOUND
 
 
