@@ -15,6 +15,7 @@ cannot express the same way) has no fast path, nor has any model that holds it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,11 @@ from openapi_python_client.parser.properties import (
     StringProperty,
     UnionProperty,
 )
+
+# A field built by one call to a Struct's builder, nullable or not: what _emit can build inline instead.
+_INLINE = re.compile(r"(\(None if v is None else )?_to(_\w+)\(v\)\)?")
+
+_V = re.compile(r"\bv\b")  # the value a conversion expression converts
 
 SCALARS = {StringProperty: "str", IntProperty: "int", BooleanProperty: "bool", FloatProperty: "int | float"}
 
@@ -68,7 +74,7 @@ class Struct:
     tag_attr: str = ""  # the model attribute that holds the tag
     mapping: str = ""  # for a model of no fields but a typed map (metadata): the map annotation
     extra: bool = False  # the model has additional_properties
-    converters: list[str] = field(default_factory=list)  # helper functions this Struct's fields use
+    body: list[str] = field(default_factory=list)  # the lines of its builder, `_to<name>(s)`
 
 
 @dataclass
@@ -77,6 +83,7 @@ class Decoders:
     roots: dict[str, str]  # public model -> Struct of the fast path
     enums: set[str]
     helpers: list[str]
+    tables: list[str]  # the dispatch tables of tagged unions, as "{...}" entries
     skipped: dict[str, str]  # model -> why it has no fast path
 
 
@@ -116,7 +123,7 @@ class _Builder:
         self.failed: dict[str, str] = {}
         self.enums: set[str] = set()
         self.helpers: list[str] = []
-        self._helper_names: set[str] = set()
+        self.tables: list[str] = []  # "{Struct: builder, ...}" dispatch tables of tagged unions
 
     # ------------------------------------------------------------------ models
 
@@ -234,6 +241,10 @@ class _Builder:
             convert, plain = converting[0][1], [a for a, c in parts if c == "v"]
             if plain == ["None"]:
                 return annotation, f"(None if v is None else {convert})"
+        if len(converting) == len(parts) and all(a.startswith("_") for a, _ in parts):
+            # Only tagged Structs: one dict lookup by the Struct's type finds its builder.
+            table = ", ".join(f"{a}: _to{a}" for a, _ in parts)
+            return annotation, f"{self._table(table)}[type(v)](v)"
         lines = ["def {name}(v: Any) -> Any:"]
         for annotation_of, convert in converting:
             if annotation_of.startswith("list["):
@@ -256,6 +267,47 @@ class _Builder:
                 return f"_union{index}"
         self.helpers.append(lines[0].format(name=name) + "\n" + body)
         return name
+
+    def _table(self, entries: str) -> str:
+        if entries not in self.tables:
+            self.tables.append(entries)
+        return f"_BUILD{self.tables.index(entries)}"
+
+    # ------------------------------------------------------------------ conversion functions
+
+    def body(self, struct: Struct) -> list[str]:
+        """The lines of ``_to<Struct>(s)``: nested single models built inline, without a call each."""
+        lines: list[str] = []
+        self._emit(struct, "s", "o", "    ", lines, [struct.name], iter(range(1_000)))
+        return [*lines, "    return o"]
+
+    def _emit(
+        self, struct: Struct, src: str, dst: str, ind: str, lines: list[str], stack: list[str], names: Any
+    ) -> None:
+        lines.append(f"{ind}{dst} = _new({struct.model})")
+        if struct.mapping:
+            lines.append(f"{ind}{dst}.additional_properties = {src}")
+            return
+        if struct.tag:
+            lines.append(f"{ind}{dst}.{struct.tag_attr} = {struct.tag[1]}")
+        for f in struct.fields:
+            value = f"{src}.{f.attr}"
+            found = _INLINE.fullmatch(f.convert)
+            target = self.structs.get(found.group(2)) if found else None
+            if found is None or target is None or target.name in stack or len(stack) > 3:
+                lines.append(f"{ind}{dst}.{f.attr} = {_V.sub(value, f.convert)}")
+                continue
+            number = next(names)
+            var, built = f"v{number}", f"d{number}"
+            lines.append(f"{ind}{var} = {value}")
+            inner = ind
+            if found.group(1):  # nullable: `(None if v is None else _to_X(v))`
+                lines += [f"{ind}if {var} is None:", f"{ind}    {dst}.{f.attr} = None", f"{ind}else:"]
+                inner = ind + "    "
+            self._emit(target, var, built, inner, lines, [*stack, target.name], names)
+            lines.append(f"{inner}{dst}.{f.attr} = {built}")
+        if struct.extra:
+            lines.append(f"{ind}{dst}.additional_properties = {{}}")
 
     def _helper(self, convert: str) -> str:
         return self._define(["def {name}(v: Any) -> Any:", f"    return {convert}"])
@@ -288,4 +340,6 @@ def build(models: list[ModelProperty], roots: list[str]) -> Decoders:
         except Unmirrored as exc:
             skipped[root] = str(exc)
     kept = {name: s for name, s in builder.structs.items() if name not in builder.failed}
-    return Decoders(list(kept.values()), found, builder.enums, builder.helpers, skipped)
+    for struct in kept.values():
+        struct.body = builder.body(struct)
+    return Decoders(list(kept.values()), found, builder.enums, builder.helpers, builder.tables, skipped)

@@ -10,13 +10,14 @@ into ``APIResponseValidationError`` naming the event): garbage is not passed on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from threadruns_api.models import MessageDeltaObject, MessageObject, RunObject, RunStepDeltaObject, RunStepObject
 
 from ._exceptions import describe_shape
-from ._fast import FastParse, fast_parser
+from ._fast import fast_parts
 
 
 def _terminal_run_events() -> frozenset[str]:
@@ -110,11 +111,13 @@ class InvalidEventPayload(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class EventKind:
-    """What an event name stands for: its payload model, the typed event it arrives in, its fast parse."""
+    """What an event name stands for: its payload model, the typed event it arrives in, its fast parse
+    (``_fast.fast_parts``: decode, build, the exception of a miss), and whether the stream notes it."""
 
     model: type[Any]
     wrapper: Any
-    fast: FastParse | None
+    fast: tuple[Callable[[bytes | str], Any], Callable[[Any], Any], type[Exception]] | None
+    noted: bool  # a run (the final run) or a message (the final messages)
 
 
 _KINDS: dict[str, EventKind | None] = {}
@@ -132,7 +135,8 @@ def event_kind(name: str) -> EventKind | None:
         if name == pattern or (prefix and name.startswith(pattern)):
             wrapper = _WRAPPERS.get(model)
             if wrapper is not None:
-                kind = EventKind(model, wrapper, fast_parser(model.__name__))
+                noted = wrapper in (RunEvent, MessageEvent)
+                kind = EventKind(model, wrapper, fast_parts(model.__name__), noted)
             break
     if len(_KINDS) < _MAX_KINDS:
         _KINDS[name] = kind

@@ -16,8 +16,8 @@ from typing import Any
 FastParse = Callable[[bytes | str], Any]
 
 
-def fast_parser(model: str) -> FastParse | None:
-    """The fast parse of ``model`` (None when the body is not exactly the schema), or None if it has none."""
+def fast_parts(model: str) -> tuple[Callable[[bytes | str], Any], Callable[[Any], Any], type[Exception]] | None:
+    """The decode, the build and the exception of a miss, for a caller that inlines ``fast_parser``'s work."""
     import msgspec
     from threadruns_api.resources._decode import FAST
 
@@ -25,8 +25,15 @@ def fast_parser(model: str) -> FastParse | None:
     if entry is None:
         return None
     struct, build = entry
-    decode = msgspec.json.Decoder(struct).decode
-    miss = msgspec.DecodeError  # ValidationError is one too
+    return msgspec.json.Decoder(struct).decode, build, msgspec.DecodeError
+
+
+def fast_parser(model: str) -> FastParse | None:
+    """The fast parse of ``model`` (None when the body is not exactly the schema), or None if it has none."""
+    parts = fast_parts(model)
+    if parts is None:
+        return None
+    decode, build, miss = parts  # (msgspec's ValidationError is a DecodeError too)
 
     def parse(content: bytes | str) -> Any:
         try:

@@ -181,7 +181,9 @@ def _id_check(name: str, *, paged: bool, has_id: bool) -> Callable[[Any], None]:
             # str or null, data a list); every item's id must also be usable as the next cursor, as retrieve checks it.
             items = listing.data if isinstance(listing.data, list) else ()
             for index, item in enumerate(items):
-                _check_answer_id(name, f".data[{index}].id", getattr(item, "id", None))
+                item_id = getattr(item, "id", None)
+                if type(item_id) is not str or not (item_id.isascii() and item_id.isidentifier()):  # (check_id's own
+                    _check_answer_id(name, f".data[{index}].id", item_id)  # fast path, without two calls per item)
 
         return check
     if has_id:

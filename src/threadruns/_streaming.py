@@ -64,9 +64,13 @@ class _StreamState:
             return None
         kind = self._event_kind(sse.event)
         if kind is not None and kind.fast is not None:
-            data = kind.fast(sse.data)  # a payload exactly of its schema: decoded and built in one step
-            if data is not None:
-                return self._seen(sse.event, kind.wrapper(sse.event, data))
+            decode, build, miss = kind.fast
+            try:  # a payload exactly of its schema: decoded and built in one step
+                event = kind.wrapper(sse.event, build(decode(sse.data)))
+            except miss:
+                pass  # anything else: the full parse below keeps it or names what is wrong
+            else:
+                return self._seen(sse.event, event) if kind.noted else event
         try:
             payload = json.loads(sse.data)
         except JSON_DECODE_ERRORS:

@@ -88,3 +88,27 @@ def test_arbitrary_bytes_never_raise(chunks: list[bytes]) -> None:
     for event in iter_events(chunks):
         assert isinstance(event.event, str) and isinstance(event.data, str)
         assert "\r" not in event.data and "\n" not in event.event
+
+
+_framed = st.lists(
+    st.tuples(st.sampled_from(["", "a", " x", "thread.message.delta", "\u00e9v"]), st.lists(_text, max_size=2)),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(events=_framed, noise=st.lists(st.binary(max_size=12), max_size=4), data=st.data())
+def test_the_framed_fast_path_decodes_as_the_line_path(
+    events: list[tuple[str, list[str]]], noise: list[bytes], data: st.DataObject
+) -> None:
+    """Hypothesis: whole chunks of `event: NAME\\ndata: DATA\\n\\n` events (which the decoder reads with one
+    regex) interleaved with arbitrary bytes decode exactly as the same bytes fed one byte at a time (which
+    only the line path ever sees)."""
+    parts = [
+        "".join(f"event: {name}\n" + "".join(f"data: {line}\n" for line in lines) + "\n") for name, lines in events
+    ]
+    pieces = [p.encode() for p in parts]
+    for junk in noise:
+        pieces.insert(data.draw(st.integers(0, len(pieces))), junk)
+    body = b"".join(pieces)
+    assert list(iter_events(pieces)) == list(iter_events([body])) == list(iter_events([bytes([b]) for b in body]))

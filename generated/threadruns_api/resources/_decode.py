@@ -1121,128 +1121,18 @@ class _RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(
 
 
 def _union0(v: Any) -> Any:
-    if type(v) is _MessageContentTextAnnotationsFileCitationObjectTagged:
-        return _to_MessageContentTextAnnotationsFileCitationObjectTagged(v)
-    if type(v) is _MessageContentTextAnnotationsFilePathObjectTagged:
-        return _to_MessageContentTextAnnotationsFilePathObjectTagged(v)
-    return v
-
-
-def _union1(v: Any) -> Any:
-    if type(v) is _MessageContentImageFileObjectTagged:
-        return _to_MessageContentImageFileObjectTagged(v)
-    if type(v) is _MessageContentImageUrlObjectTagged:
-        return _to_MessageContentImageUrlObjectTagged(v)
-    if type(v) is _MessageContentTextObjectTagged:
-        return _to_MessageContentTextObjectTagged(v)
-    if type(v) is _MessageContentRefusalObjectTagged:
-        return _to_MessageContentRefusalObjectTagged(v)
-    return v
-
-
-def _union2(v: Any) -> Any:
-    if type(v) is _AssistantToolsCodeTagged:
-        return _to_AssistantToolsCodeTagged(v)
-    if type(v) is _AssistantToolsFileSearchTypeOnlyTagged:
-        return _to_AssistantToolsFileSearchTypeOnlyTagged(v)
-    return v
-
-
-def _union3(v: Any) -> Any:
-    if type(v) is _RunStepDetailsToolCallsCodeOutputLogsObjectTagged:
-        return _to_RunStepDetailsToolCallsCodeOutputLogsObjectTagged(v)
-    if type(v) is _RunStepDetailsToolCallsCodeOutputImageObjectTagged:
-        return _to_RunStepDetailsToolCallsCodeOutputImageObjectTagged(v)
-    return v
-
-
-def _union4(v: Any) -> Any:
-    if type(v) is _RunStepDetailsToolCallsCodeObjectTagged:
-        return _to_RunStepDetailsToolCallsCodeObjectTagged(v)
-    if type(v) is _RunStepDetailsToolCallsFileSearchObjectTagged:
-        return _to_RunStepDetailsToolCallsFileSearchObjectTagged(v)
-    if type(v) is _RunStepDetailsToolCallsFunctionObjectTagged:
-        return _to_RunStepDetailsToolCallsFunctionObjectTagged(v)
-    return v
-
-
-def _union5(v: Any) -> Any:
-    if type(v) is _RunStepDetailsMessageCreationObjectTagged:
-        return _to_RunStepDetailsMessageCreationObjectTagged(v)
-    if type(v) is _RunStepDetailsToolCallsObjectTagged:
-        return _to_RunStepDetailsToolCallsObjectTagged(v)
-    return v
-
-
-def _union6(v: Any) -> Any:
-    if type(v) is _AssistantToolsCodeTagged:
-        return _to_AssistantToolsCodeTagged(v)
-    if type(v) is _AssistantToolsFileSearchTagged:
-        return _to_AssistantToolsFileSearchTagged(v)
-    if type(v) is _AssistantToolsFunctionTagged:
-        return _to_AssistantToolsFunctionTagged(v)
-    return v
-
-
-def _union7(v: Any) -> Any:
     if type(v) is _AssistantsNamedToolChoice:
         return _to_AssistantsNamedToolChoice(v)
     return v
 
 
-def _union8(v: Any) -> Any:
+def _union1(v: Any) -> Any:
     if type(v) is _ResponseFormatTextTagged:
         return _to_ResponseFormatTextTagged(v)
     if type(v) is _ResponseFormatJsonObjectTagged:
         return _to_ResponseFormatJsonObjectTagged(v)
     if type(v) is _ResponseFormatJsonSchemaTagged:
         return _to_ResponseFormatJsonSchemaTagged(v)
-    return v
-
-
-def _union9(v: Any) -> Any:
-    if type(v) is _MessageDeltaContentTextAnnotationsFileCitationObjectTagged:
-        return _to_MessageDeltaContentTextAnnotationsFileCitationObjectTagged(v)
-    if type(v) is _MessageDeltaContentTextAnnotationsFilePathObjectTagged:
-        return _to_MessageDeltaContentTextAnnotationsFilePathObjectTagged(v)
-    return v
-
-
-def _union10(v: Any) -> Any:
-    if type(v) is _MessageDeltaContentImageFileObjectTagged:
-        return _to_MessageDeltaContentImageFileObjectTagged(v)
-    if type(v) is _MessageDeltaContentTextObjectTagged:
-        return _to_MessageDeltaContentTextObjectTagged(v)
-    if type(v) is _MessageDeltaContentRefusalObjectTagged:
-        return _to_MessageDeltaContentRefusalObjectTagged(v)
-    if type(v) is _MessageDeltaContentImageUrlObjectTagged:
-        return _to_MessageDeltaContentImageUrlObjectTagged(v)
-    return v
-
-
-def _union11(v: Any) -> Any:
-    if type(v) is _RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectTagged(v)
-    if type(v) is _RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectTagged(v)
-    return v
-
-
-def _union12(v: Any) -> Any:
-    if type(v) is _RunStepDeltaStepDetailsToolCallsCodeObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsCodeObjectTagged(v)
-    if type(v) is _RunStepDeltaStepDetailsToolCallsFileSearchObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsFileSearchObjectTagged(v)
-    if type(v) is _RunStepDeltaStepDetailsToolCallsFunctionObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsFunctionObjectTagged(v)
-    return v
-
-
-def _union13(v: Any) -> Any:
-    if type(v) is _RunStepDeltaStepDetailsMessageCreationObjectTagged:
-        return _to_RunStepDeltaStepDetailsMessageCreationObjectTagged(v)
-    if type(v) is _RunStepDeltaStepDetailsToolCallsObjectTagged:
-        return _to_RunStepDeltaStepDetailsToolCallsObjectTagged(v)
     return v
 
 
@@ -1264,17 +1154,28 @@ def _to_MessageObject(s: _MessageObject) -> MessageObject:
     o.created_at = s.created_at
     o.thread_id = s.thread_id
     o.status = s.status
-    o.incomplete_details = (
-        None if s.incomplete_details is None else _to_MessageObjectIncompleteDetails(s.incomplete_details)
-    )
+    v0 = s.incomplete_details
+    if v0 is None:
+        o.incomplete_details = None
+    else:
+        d0 = _new(MessageObjectIncompleteDetails)
+        d0.reason = v0.reason
+        d0.additional_properties = {}
+        o.incomplete_details = d0
     o.completed_at = s.completed_at
     o.incomplete_at = s.incomplete_at
     o.role = s.role
-    o.content = [_union1(i) for i in s.content]
+    o.content = [_BUILD1[type(i)](i) for i in s.content]
     o.assistant_id = s.assistant_id
     o.run_id = s.run_id
     o.attachments = None if s.attachments is None else [_to_MessageObjectAttachment(i) for i in s.attachments]
-    o.metadata = None if s.metadata is None else _to_Metadata(s.metadata)
+    v1 = s.metadata
+    if v1 is None:
+        o.metadata = None
+    else:
+        d1 = _new(Metadata)
+        d1.additional_properties = v1
+        o.metadata = d1
     o.additional_properties = {}
     return o
 
@@ -1289,7 +1190,12 @@ def _to_MessageObjectIncompleteDetails(s: _MessageObjectIncompleteDetails) -> Me
 def _to_MessageContentImageFileObjectTagged(s: _MessageContentImageFileObjectTagged) -> MessageContentImageFileObject:
     o = _new(MessageContentImageFileObject)
     o.type_ = "image_file"
-    o.image_file = _to_MessageContentImageFileObjectImageFile(s.image_file)
+    v0 = s.image_file
+    d0 = _new(MessageContentImageFileObjectImageFile)
+    d0.file_id = v0.file_id
+    d0.detail = v0.detail
+    d0.additional_properties = {}
+    o.image_file = d0
     o.additional_properties = {}
     return o
 
@@ -1307,7 +1213,12 @@ def _to_MessageContentImageFileObjectImageFile(
 def _to_MessageContentImageUrlObjectTagged(s: _MessageContentImageUrlObjectTagged) -> MessageContentImageUrlObject:
     o = _new(MessageContentImageUrlObject)
     o.type_ = "image_url"
-    o.image_url = _to_MessageContentImageUrlObjectImageUrl(s.image_url)
+    v0 = s.image_url
+    d0 = _new(MessageContentImageUrlObjectImageUrl)
+    d0.url = v0.url
+    d0.detail = v0.detail
+    d0.additional_properties = {}
+    o.image_url = d0
     o.additional_properties = {}
     return o
 
@@ -1325,7 +1236,12 @@ def _to_MessageContentImageUrlObjectImageUrl(
 def _to_MessageContentTextObjectTagged(s: _MessageContentTextObjectTagged) -> MessageContentTextObject:
     o = _new(MessageContentTextObject)
     o.type_ = "text"
-    o.text = _to_MessageContentTextObjectText(s.text)
+    v0 = s.text
+    d0 = _new(MessageContentTextObjectText)
+    d0.value = v0.value
+    d0.annotations = [_BUILD0[type(i)](i) for i in v0.annotations]
+    d0.additional_properties = {}
+    o.text = d0
     o.additional_properties = {}
     return o
 
@@ -1333,7 +1249,7 @@ def _to_MessageContentTextObjectTagged(s: _MessageContentTextObjectTagged) -> Me
 def _to_MessageContentTextObjectText(s: _MessageContentTextObjectText) -> MessageContentTextObjectText:
     o = _new(MessageContentTextObjectText)
     o.value = s.value
-    o.annotations = [_union0(i) for i in s.annotations]
+    o.annotations = [_BUILD0[type(i)](i) for i in s.annotations]
     o.additional_properties = {}
     return o
 
@@ -1344,7 +1260,11 @@ def _to_MessageContentTextAnnotationsFileCitationObjectTagged(
     o = _new(MessageContentTextAnnotationsFileCitationObject)
     o.type_ = "file_citation"
     o.text = s.text
-    o.file_citation = _to_MessageContentTextAnnotationsFileCitationObjectFileCitation(s.file_citation)
+    v0 = s.file_citation
+    d0 = _new(MessageContentTextAnnotationsFileCitationObjectFileCitation)
+    d0.file_id = v0.file_id
+    d0.additional_properties = {}
+    o.file_citation = d0
     o.start_index = s.start_index
     o.end_index = s.end_index
     o.additional_properties = {}
@@ -1366,7 +1286,11 @@ def _to_MessageContentTextAnnotationsFilePathObjectTagged(
     o = _new(MessageContentTextAnnotationsFilePathObject)
     o.type_ = "file_path"
     o.text = s.text
-    o.file_path = _to_MessageContentTextAnnotationsFilePathObjectFilePath(s.file_path)
+    v0 = s.file_path
+    d0 = _new(MessageContentTextAnnotationsFilePathObjectFilePath)
+    d0.file_id = v0.file_id
+    d0.additional_properties = {}
+    o.file_path = d0
     o.start_index = s.start_index
     o.end_index = s.end_index
     o.additional_properties = {}
@@ -1393,7 +1317,7 @@ def _to_MessageContentRefusalObjectTagged(s: _MessageContentRefusalObjectTagged)
 def _to_MessageObjectAttachment(s: _MessageObjectAttachment) -> MessageObjectAttachment:
     o = _new(MessageObjectAttachment)
     o.file_id = s.file_id
-    o.tools = UNSET if s.tools is _UNSET else [_union2(i) for i in s.tools]
+    o.tools = UNSET if s.tools is _UNSET else [_BUILD2[type(i)](i) for i in s.tools]
     o.additional_properties = {}
     return o
 
@@ -1441,14 +1365,37 @@ def _to_RunStepObject(s: _RunStepObject) -> RunStepObject:
     o.run_id = s.run_id
     o.type_ = s.type_
     o.status = s.status
-    o.step_details = _union5(s.step_details)
-    o.last_error = None if s.last_error is None else _to_RunStepObjectLastError(s.last_error)
+    o.step_details = _BUILD5[type(s.step_details)](s.step_details)
+    v0 = s.last_error
+    if v0 is None:
+        o.last_error = None
+    else:
+        d0 = _new(RunStepObjectLastError)
+        d0.code = v0.code
+        d0.message = v0.message
+        d0.additional_properties = {}
+        o.last_error = d0
     o.expired_at = s.expired_at
     o.cancelled_at = s.cancelled_at
     o.failed_at = s.failed_at
     o.completed_at = s.completed_at
-    o.metadata = None if s.metadata is None else _to_Metadata(s.metadata)
-    o.usage = None if s.usage is None else _to_RunStepCompletionUsage(s.usage)
+    v1 = s.metadata
+    if v1 is None:
+        o.metadata = None
+    else:
+        d1 = _new(Metadata)
+        d1.additional_properties = v1
+        o.metadata = d1
+    v2 = s.usage
+    if v2 is None:
+        o.usage = None
+    else:
+        d2 = _new(RunStepCompletionUsage)
+        d2.completion_tokens = v2.completion_tokens
+        d2.prompt_tokens = v2.prompt_tokens
+        d2.total_tokens = v2.total_tokens
+        d2.additional_properties = {}
+        o.usage = d2
     o.additional_properties = {}
     return o
 
@@ -1458,7 +1405,11 @@ def _to_RunStepDetailsMessageCreationObjectTagged(
 ) -> RunStepDetailsMessageCreationObject:
     o = _new(RunStepDetailsMessageCreationObject)
     o.type_ = "message_creation"
-    o.message_creation = _to_RunStepDetailsMessageCreationObjectMessageCreation(s.message_creation)
+    v0 = s.message_creation
+    d0 = _new(RunStepDetailsMessageCreationObjectMessageCreation)
+    d0.message_id = v0.message_id
+    d0.additional_properties = {}
+    o.message_creation = d0
     o.additional_properties = {}
     return o
 
@@ -1475,7 +1426,7 @@ def _to_RunStepDetailsMessageCreationObjectMessageCreation(
 def _to_RunStepDetailsToolCallsObjectTagged(s: _RunStepDetailsToolCallsObjectTagged) -> RunStepDetailsToolCallsObject:
     o = _new(RunStepDetailsToolCallsObject)
     o.type_ = "tool_calls"
-    o.tool_calls = [_union4(i) for i in s.tool_calls]
+    o.tool_calls = [_BUILD4[type(i)](i) for i in s.tool_calls]
     o.additional_properties = {}
     return o
 
@@ -1486,7 +1437,12 @@ def _to_RunStepDetailsToolCallsCodeObjectTagged(
     o = _new(RunStepDetailsToolCallsCodeObject)
     o.type_ = "code_interpreter"
     o.id = s.id
-    o.code_interpreter = _to_RunStepDetailsToolCallsCodeObjectCodeInterpreter(s.code_interpreter)
+    v0 = s.code_interpreter
+    d0 = _new(RunStepDetailsToolCallsCodeObjectCodeInterpreter)
+    d0.input_ = v0.input_
+    d0.outputs = [_BUILD3[type(i)](i) for i in v0.outputs]
+    d0.additional_properties = {}
+    o.code_interpreter = d0
     o.additional_properties = {}
     return o
 
@@ -1496,7 +1452,7 @@ def _to_RunStepDetailsToolCallsCodeObjectCodeInterpreter(
 ) -> RunStepDetailsToolCallsCodeObjectCodeInterpreter:
     o = _new(RunStepDetailsToolCallsCodeObjectCodeInterpreter)
     o.input_ = s.input_
-    o.outputs = [_union3(i) for i in s.outputs]
+    o.outputs = [_BUILD3[type(i)](i) for i in s.outputs]
     o.additional_properties = {}
     return o
 
@@ -1516,7 +1472,11 @@ def _to_RunStepDetailsToolCallsCodeOutputImageObjectTagged(
 ) -> RunStepDetailsToolCallsCodeOutputImageObject:
     o = _new(RunStepDetailsToolCallsCodeOutputImageObject)
     o.type_ = "image"
-    o.image = _to_RunStepDetailsToolCallsCodeOutputImageObjectImage(s.image)
+    v0 = s.image
+    d0 = _new(RunStepDetailsToolCallsCodeOutputImageObjectImage)
+    d0.file_id = v0.file_id
+    d0.additional_properties = {}
+    o.image = d0
     o.additional_properties = {}
     return o
 
@@ -1536,7 +1496,18 @@ def _to_RunStepDetailsToolCallsFileSearchObjectTagged(
     o = _new(RunStepDetailsToolCallsFileSearchObject)
     o.type_ = "file_search"
     o.id = s.id
-    o.file_search = _to_RunStepDetailsToolCallsFileSearchObjectFileSearch(s.file_search)
+    v0 = s.file_search
+    d0 = _new(RunStepDetailsToolCallsFileSearchObjectFileSearch)
+    d0.ranking_options = (
+        UNSET
+        if v0.ranking_options is _UNSET
+        else _to_RunStepDetailsToolCallsFileSearchRankingOptionsObject(v0.ranking_options)
+    )
+    d0.results = (
+        UNSET if v0.results is _UNSET else [_to_RunStepDetailsToolCallsFileSearchResultObject(i) for i in v0.results]
+    )
+    d0.additional_properties = {}
+    o.file_search = d0
     o.additional_properties = {}
     return o
 
@@ -1599,7 +1570,13 @@ def _to_RunStepDetailsToolCallsFunctionObjectTagged(
     o = _new(RunStepDetailsToolCallsFunctionObject)
     o.type_ = "function"
     o.id = s.id
-    o.function = _to_RunStepDetailsToolCallsFunctionObjectFunction(s.function)
+    v0 = s.function
+    d0 = _new(RunStepDetailsToolCallsFunctionObjectFunction)
+    d0.name = v0.name
+    d0.arguments = v0.arguments
+    d0.output = v0.output
+    d0.additional_properties = {}
+    o.function = d0
     o.additional_properties = {}
     return o
 
@@ -1651,27 +1628,75 @@ def _to_RunObject(s: _RunObject) -> RunObject:
     o.thread_id = s.thread_id
     o.assistant_id = s.assistant_id
     o.status = s.status
-    o.required_action = None if s.required_action is None else _to_RunObjectRequiredAction(s.required_action)
-    o.last_error = None if s.last_error is None else _to_RunObjectLastError(s.last_error)
+    v0 = s.required_action
+    if v0 is None:
+        o.required_action = None
+    else:
+        d0 = _new(RunObjectRequiredAction)
+        d0.type_ = v0.type_
+        v1 = v0.submit_tool_outputs
+        d1 = _new(RunObjectRequiredActionSubmitToolOutputs)
+        d1.tool_calls = [_to_RunToolCallObject(i) for i in v1.tool_calls]
+        d1.additional_properties = {}
+        d0.submit_tool_outputs = d1
+        d0.additional_properties = {}
+        o.required_action = d0
+    v2 = s.last_error
+    if v2 is None:
+        o.last_error = None
+    else:
+        d2 = _new(RunObjectLastError)
+        d2.code = v2.code
+        d2.message = v2.message
+        d2.additional_properties = {}
+        o.last_error = d2
     o.expires_at = s.expires_at
     o.started_at = s.started_at
     o.cancelled_at = s.cancelled_at
     o.failed_at = s.failed_at
     o.completed_at = s.completed_at
-    o.incomplete_details = (
-        None if s.incomplete_details is None else _to_RunObjectIncompleteDetails(s.incomplete_details)
-    )
+    v3 = s.incomplete_details
+    if v3 is None:
+        o.incomplete_details = None
+    else:
+        d3 = _new(RunObjectIncompleteDetails)
+        d3.reason = v3.reason
+        d3.additional_properties = {}
+        o.incomplete_details = d3
     o.model = s.model
     o.instructions = s.instructions
-    o.tools = [_union6(i) for i in s.tools]
-    o.metadata = None if s.metadata is None else _to_Metadata(s.metadata)
-    o.usage = None if s.usage is None else _to_RunCompletionUsage(s.usage)
+    o.tools = [_BUILD6[type(i)](i) for i in s.tools]
+    v4 = s.metadata
+    if v4 is None:
+        o.metadata = None
+    else:
+        d4 = _new(Metadata)
+        d4.additional_properties = v4
+        o.metadata = d4
+    v5 = s.usage
+    if v5 is None:
+        o.usage = None
+    else:
+        d5 = _new(RunCompletionUsage)
+        d5.completion_tokens = v5.completion_tokens
+        d5.prompt_tokens = v5.prompt_tokens
+        d5.total_tokens = v5.total_tokens
+        d5.additional_properties = {}
+        o.usage = d5
     o.max_prompt_tokens = s.max_prompt_tokens
     o.max_completion_tokens = s.max_completion_tokens
-    o.truncation_strategy = None if s.truncation_strategy is None else _to_TruncationObject(s.truncation_strategy)
-    o.tool_choice = _union7(s.tool_choice)
+    v6 = s.truncation_strategy
+    if v6 is None:
+        o.truncation_strategy = None
+    else:
+        d6 = _new(TruncationObject)
+        d6.type_ = v6.type_
+        d6.last_messages = v6.last_messages
+        d6.additional_properties = {}
+        o.truncation_strategy = d6
+    o.tool_choice = _union0(s.tool_choice)
     o.parallel_tool_calls = s.parallel_tool_calls
-    o.response_format = _union8(s.response_format)
+    o.response_format = _union1(s.response_format)
     o.temperature = s.temperature
     o.top_p = s.top_p
     o.additional_properties = {}
@@ -1681,7 +1706,11 @@ def _to_RunObject(s: _RunObject) -> RunObject:
 def _to_RunObjectRequiredAction(s: _RunObjectRequiredAction) -> RunObjectRequiredAction:
     o = _new(RunObjectRequiredAction)
     o.type_ = s.type_
-    o.submit_tool_outputs = _to_RunObjectRequiredActionSubmitToolOutputs(s.submit_tool_outputs)
+    v0 = s.submit_tool_outputs
+    d0 = _new(RunObjectRequiredActionSubmitToolOutputs)
+    d0.tool_calls = [_to_RunToolCallObject(i) for i in v0.tool_calls]
+    d0.additional_properties = {}
+    o.submit_tool_outputs = d0
     o.additional_properties = {}
     return o
 
@@ -1699,7 +1728,12 @@ def _to_RunToolCallObject(s: _RunToolCallObject) -> RunToolCallObject:
     o = _new(RunToolCallObject)
     o.id = s.id
     o.type_ = s.type_
-    o.function = _to_RunToolCallObjectFunction(s.function)
+    v0 = s.function
+    d0 = _new(RunToolCallObjectFunction)
+    d0.name = v0.name
+    d0.arguments = v0.arguments
+    d0.additional_properties = {}
+    o.function = d0
     o.additional_properties = {}
     return o
 
@@ -1756,7 +1790,14 @@ def _to_FileSearchRankingOptions(s: _FileSearchRankingOptions) -> FileSearchRank
 def _to_AssistantToolsFunctionTagged(s: _AssistantToolsFunctionTagged) -> AssistantToolsFunction:
     o = _new(AssistantToolsFunction)
     o.type_ = "function"
-    o.function = _to_FunctionObject(s.function)
+    v0 = s.function
+    d0 = _new(FunctionObject)
+    d0.name = v0.name
+    d0.description = v0.description
+    d0.parameters = UNSET if v0.parameters is _UNSET else _to_FunctionParameters(v0.parameters)
+    d0.strict = v0.strict
+    d0.additional_properties = {}
+    o.function = d0
     o.additional_properties = {}
     return o
 
@@ -1826,7 +1867,14 @@ def _to_ResponseFormatJsonObjectTagged(s: _ResponseFormatJsonObjectTagged) -> Re
 def _to_ResponseFormatJsonSchemaTagged(s: _ResponseFormatJsonSchemaTagged) -> ResponseFormatJsonSchema:
     o = _new(ResponseFormatJsonSchema)
     o.type_ = "json_schema"
-    o.json_schema = _to_ResponseFormatJsonSchemaJsonSchema(s.json_schema)
+    v0 = s.json_schema
+    d0 = _new(ResponseFormatJsonSchemaJsonSchema)
+    d0.name = v0.name
+    d0.description = v0.description
+    d0.schema = UNSET if v0.schema is _UNSET else _to_ResponseFormatJsonSchemaSchema(v0.schema)
+    d0.strict = v0.strict
+    d0.additional_properties = {}
+    o.json_schema = d0
     o.additional_properties = {}
     return o
 
@@ -1853,7 +1901,12 @@ def _to_MessageDeltaObject(s: _MessageDeltaObject) -> MessageDeltaObject:
     o = _new(MessageDeltaObject)
     o.id = s.id
     o.object_ = s.object_
-    o.delta = _to_MessageDeltaObjectDelta(s.delta)
+    v0 = s.delta
+    d0 = _new(MessageDeltaObjectDelta)
+    d0.role = v0.role
+    d0.content = UNSET if v0.content is _UNSET else [_BUILD8[type(i)](i) for i in v0.content]
+    d0.additional_properties = {}
+    o.delta = d0
     o.additional_properties = {}
     return o
 
@@ -1861,7 +1914,7 @@ def _to_MessageDeltaObject(s: _MessageDeltaObject) -> MessageDeltaObject:
 def _to_MessageDeltaObjectDelta(s: _MessageDeltaObjectDelta) -> MessageDeltaObjectDelta:
     o = _new(MessageDeltaObjectDelta)
     o.role = s.role
-    o.content = UNSET if s.content is _UNSET else [_union10(i) for i in s.content]
+    o.content = UNSET if s.content is _UNSET else [_BUILD8[type(i)](i) for i in s.content]
     o.additional_properties = {}
     return o
 
@@ -1899,7 +1952,7 @@ def _to_MessageDeltaContentTextObjectTagged(s: _MessageDeltaContentTextObjectTag
 def _to_MessageDeltaContentTextObjectText(s: _MessageDeltaContentTextObjectText) -> MessageDeltaContentTextObjectText:
     o = _new(MessageDeltaContentTextObjectText)
     o.value = s.value
-    o.annotations = UNSET if s.annotations is _UNSET else [_union9(i) for i in s.annotations]
+    o.annotations = UNSET if s.annotations is _UNSET else [_BUILD7[type(i)](i) for i in s.annotations]
     o.additional_properties = {}
     return o
 
@@ -1993,14 +2046,18 @@ def _to_RunStepDeltaObject(s: _RunStepDeltaObject) -> RunStepDeltaObject:
     o = _new(RunStepDeltaObject)
     o.id = s.id
     o.object_ = s.object_
-    o.delta = _to_RunStepDeltaObjectDelta(s.delta)
+    v0 = s.delta
+    d0 = _new(RunStepDeltaObjectDelta)
+    d0.step_details = UNSET if v0.step_details is _UNSET else _BUILD11[type(v0.step_details)](v0.step_details)
+    d0.additional_properties = {}
+    o.delta = d0
     o.additional_properties = {}
     return o
 
 
 def _to_RunStepDeltaObjectDelta(s: _RunStepDeltaObjectDelta) -> RunStepDeltaObjectDelta:
     o = _new(RunStepDeltaObjectDelta)
-    o.step_details = UNSET if s.step_details is _UNSET else _union13(s.step_details)
+    o.step_details = UNSET if s.step_details is _UNSET else _BUILD11[type(s.step_details)](s.step_details)
     o.additional_properties = {}
     return o
 
@@ -2033,7 +2090,7 @@ def _to_RunStepDeltaStepDetailsToolCallsObjectTagged(
 ) -> RunStepDeltaStepDetailsToolCallsObject:
     o = _new(RunStepDeltaStepDetailsToolCallsObject)
     o.type_ = "tool_calls"
-    o.tool_calls = UNSET if s.tool_calls is _UNSET else [_union12(i) for i in s.tool_calls]
+    o.tool_calls = UNSET if s.tool_calls is _UNSET else [_BUILD10[type(i)](i) for i in s.tool_calls]
     o.additional_properties = {}
     return o
 
@@ -2059,7 +2116,7 @@ def _to_RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(
 ) -> RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter:
     o = _new(RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter)
     o.input_ = s.input_
-    o.outputs = UNSET if s.outputs is _UNSET else [_union11(i) for i in s.outputs]
+    o.outputs = UNSET if s.outputs is _UNSET else [_BUILD9[type(i)](i) for i in s.outputs]
     o.additional_properties = {}
     return o
 
@@ -2101,7 +2158,10 @@ def _to_RunStepDeltaStepDetailsToolCallsFileSearchObjectTagged(
     o = _new(RunStepDeltaStepDetailsToolCallsFileSearchObject)
     o.type_ = "file_search"
     o.index = s.index
-    o.file_search = _to_RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch(s.file_search)
+    v0 = s.file_search
+    d0 = _new(RunStepDeltaStepDetailsToolCallsFileSearchObjectFileSearch)
+    d0.additional_properties = v0
+    o.file_search = d0
     o.id = s.id
     o.additional_properties = {}
     return o
@@ -2138,6 +2198,74 @@ def _to_RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(
     o.output = s.output
     o.additional_properties = {}
     return o
+
+
+_BUILD0: dict[Any, Any] = {
+    _MessageContentTextAnnotationsFileCitationObjectTagged: _to_MessageContentTextAnnotationsFileCitationObjectTagged,
+    _MessageContentTextAnnotationsFilePathObjectTagged: _to_MessageContentTextAnnotationsFilePathObjectTagged,
+}
+
+_BUILD1: dict[Any, Any] = {
+    _MessageContentImageFileObjectTagged: _to_MessageContentImageFileObjectTagged,
+    _MessageContentImageUrlObjectTagged: _to_MessageContentImageUrlObjectTagged,
+    _MessageContentTextObjectTagged: _to_MessageContentTextObjectTagged,
+    _MessageContentRefusalObjectTagged: _to_MessageContentRefusalObjectTagged,
+}
+
+_BUILD2: dict[Any, Any] = {
+    _AssistantToolsCodeTagged: _to_AssistantToolsCodeTagged,
+    _AssistantToolsFileSearchTypeOnlyTagged: _to_AssistantToolsFileSearchTypeOnlyTagged,
+}
+
+_BUILD3: dict[Any, Any] = {
+    _RunStepDetailsToolCallsCodeOutputLogsObjectTagged: _to_RunStepDetailsToolCallsCodeOutputLogsObjectTagged,
+    _RunStepDetailsToolCallsCodeOutputImageObjectTagged: _to_RunStepDetailsToolCallsCodeOutputImageObjectTagged,
+}
+
+_BUILD4: dict[Any, Any] = {
+    _RunStepDetailsToolCallsCodeObjectTagged: _to_RunStepDetailsToolCallsCodeObjectTagged,
+    _RunStepDetailsToolCallsFileSearchObjectTagged: _to_RunStepDetailsToolCallsFileSearchObjectTagged,
+    _RunStepDetailsToolCallsFunctionObjectTagged: _to_RunStepDetailsToolCallsFunctionObjectTagged,
+}
+
+_BUILD5: dict[Any, Any] = {
+    _RunStepDetailsMessageCreationObjectTagged: _to_RunStepDetailsMessageCreationObjectTagged,
+    _RunStepDetailsToolCallsObjectTagged: _to_RunStepDetailsToolCallsObjectTagged,
+}
+
+_BUILD6: dict[Any, Any] = {
+    _AssistantToolsCodeTagged: _to_AssistantToolsCodeTagged,
+    _AssistantToolsFileSearchTagged: _to_AssistantToolsFileSearchTagged,
+    _AssistantToolsFunctionTagged: _to_AssistantToolsFunctionTagged,
+}
+
+_BUILD7: dict[Any, Any] = {
+    _MessageDeltaContentTextAnnotationsFileCitationObjectTagged: _to_MessageDeltaContentTextAnnotationsFileCitationObjectTagged,
+    _MessageDeltaContentTextAnnotationsFilePathObjectTagged: _to_MessageDeltaContentTextAnnotationsFilePathObjectTagged,
+}
+
+_BUILD8: dict[Any, Any] = {
+    _MessageDeltaContentImageFileObjectTagged: _to_MessageDeltaContentImageFileObjectTagged,
+    _MessageDeltaContentTextObjectTagged: _to_MessageDeltaContentTextObjectTagged,
+    _MessageDeltaContentRefusalObjectTagged: _to_MessageDeltaContentRefusalObjectTagged,
+    _MessageDeltaContentImageUrlObjectTagged: _to_MessageDeltaContentImageUrlObjectTagged,
+}
+
+_BUILD9: dict[Any, Any] = {
+    _RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectTagged: _to_RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectTagged,
+    _RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectTagged: _to_RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectTagged,
+}
+
+_BUILD10: dict[Any, Any] = {
+    _RunStepDeltaStepDetailsToolCallsCodeObjectTagged: _to_RunStepDeltaStepDetailsToolCallsCodeObjectTagged,
+    _RunStepDeltaStepDetailsToolCallsFileSearchObjectTagged: _to_RunStepDeltaStepDetailsToolCallsFileSearchObjectTagged,
+    _RunStepDeltaStepDetailsToolCallsFunctionObjectTagged: _to_RunStepDeltaStepDetailsToolCallsFunctionObjectTagged,
+}
+
+_BUILD11: dict[Any, Any] = {
+    _RunStepDeltaStepDetailsMessageCreationObjectTagged: _to_RunStepDeltaStepDetailsMessageCreationObjectTagged,
+    _RunStepDeltaStepDetailsToolCallsObjectTagged: _to_RunStepDeltaStepDetailsToolCallsObjectTagged,
+}
 
 
 # Public model name -> (the Struct its body decodes into, the function building the model from it).
