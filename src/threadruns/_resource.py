@@ -87,7 +87,7 @@ def prepare(op: Operation, args: Mapping[str, Any]) -> tuple[Kwargs, bool]:
     body: Kwargs | None = {} if op.body_model is not None else None
     for param in op.params:
         value = args.get(param.name, NOT_GIVEN)
-        if isinstance(value, NotGiven):
+        if value is NOT_GIVEN or isinstance(value, NotGiven):  # (most arguments of a call are not given)
             if param.required:
                 raise TypeError(f"{op.name}() missing required argument: {param.name!r}")
             continue

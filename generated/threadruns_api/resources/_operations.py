@@ -2,6 +2,7 @@
 """Every operation of the spec as data: its verb and path, the JSON schema of each argument,
 the models it takes and returns, and the call of its generated ``_get_kwargs``."""
 
+import functools
 from typing import Any
 
 from threadruns._operation import Operation, Param, _enum, _enum_list
@@ -285,11 +286,22 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _list_messages(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _list_messages_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import list_messages
     from threadruns_api.models import ListMessagesOrder
 
-    return list_messages._get_kwargs(
+    return (list_messages, ListMessagesOrder)
+
+
+def _list_messages(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        list_messages,
+        ListMessagesOrder,
+    ) = _list_messages_needs()
+
+    kwargs: dict[str, Any] = list_messages._get_kwargs(
         thread_id=path["thread_id"],
         after=query.get("after", UNSET),
         before=query.get("before", UNSET),
@@ -297,6 +309,7 @@ def _list_messages(path: dict[str, Any], query: dict[str, Any], body: dict[str, 
         order=_enum(ListMessagesOrder, query.get("order", UNSET)),
         run_id=query.get("run_id", UNSET),
     )
+    return kwargs
 
 
 LIST_MESSAGES = Operation(
@@ -321,13 +334,22 @@ LIST_MESSAGES = Operation(
 )
 
 
-def _get_message(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _get_message_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import get_message
 
-    return get_message._get_kwargs(
+    return (get_message,)
+
+
+def _get_message(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (get_message,) = _get_message_needs()
+
+    kwargs: dict[str, Any] = get_message._get_kwargs(
         message_id=path["message_id"],
         thread_id=path["thread_id"],
     )
+    return kwargs
 
 
 GET_MESSAGE = Operation(
@@ -348,17 +370,29 @@ GET_MESSAGE = Operation(
 )
 
 
-def _list_runs(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _list_runs_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import list_runs
     from threadruns_api.models import ListRunsOrder
 
-    return list_runs._get_kwargs(
+    return (list_runs, ListRunsOrder)
+
+
+def _list_runs(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        list_runs,
+        ListRunsOrder,
+    ) = _list_runs_needs()
+
+    kwargs: dict[str, Any] = list_runs._get_kwargs(
         thread_id=path["thread_id"],
         after=query.get("after", UNSET),
         before=query.get("before", UNSET),
         limit=query.get("limit", UNSET),
         order=_enum(ListRunsOrder, query.get("order", UNSET)),
     )
+    return kwargs
 
 
 LIST_RUNS = Operation(
@@ -382,15 +416,28 @@ LIST_RUNS = Operation(
 )
 
 
-def _create_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _create_run_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import create_run
     from threadruns_api.models import CreateRunRequest, RunStepInclude
 
-    return create_run._get_kwargs(
+    return (create_run, RunStepInclude, CreateRunRequest)
+
+
+def _create_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        create_run,
+        RunStepInclude,
+        CreateRunRequest,
+    ) = _create_run_needs()
+
+    kwargs: dict[str, Any] = create_run._get_kwargs(
         thread_id=path["thread_id"],
         body=CreateRunRequest.from_dict(body or {}),
         include=_enum_list(RunStepInclude, query.get("include", UNSET)),
     )
+    return kwargs
 
 
 CREATE_RUN = Operation(
@@ -470,13 +517,22 @@ CREATE_RUN = Operation(
 )
 
 
-def _get_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _get_run_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import get_run
 
-    return get_run._get_kwargs(
+    return (get_run,)
+
+
+def _get_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (get_run,) = _get_run_needs()
+
+    kwargs: dict[str, Any] = get_run._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
     )
+    return kwargs
 
 
 GET_RUN = Operation(
@@ -497,15 +553,27 @@ GET_RUN = Operation(
 )
 
 
-def _modify_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _modify_run_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import modify_run
     from threadruns_api.models import ModifyRunRequest
 
-    return modify_run._get_kwargs(
+    return (modify_run, ModifyRunRequest)
+
+
+def _modify_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        modify_run,
+        ModifyRunRequest,
+    ) = _modify_run_needs()
+
+    kwargs: dict[str, Any] = modify_run._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
         body=ModifyRunRequest.from_dict(body or {}),
     )
+    return kwargs
 
 
 MODIFY_RUN = Operation(
@@ -527,13 +595,22 @@ MODIFY_RUN = Operation(
 )
 
 
-def _cancel_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _cancel_run_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import cancel_run
 
-    return cancel_run._get_kwargs(
+    return (cancel_run,)
+
+
+def _cancel_run(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (cancel_run,) = _cancel_run_needs()
+
+    kwargs: dict[str, Any] = cancel_run._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
     )
+    return kwargs
 
 
 CANCEL_RUN = Operation(
@@ -554,11 +631,23 @@ CANCEL_RUN = Operation(
 )
 
 
-def _list_run_steps(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _list_run_steps_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import list_run_steps
     from threadruns_api.models import ListRunStepsOrder, RunStepInclude
 
-    return list_run_steps._get_kwargs(
+    return (list_run_steps, RunStepInclude, ListRunStepsOrder)
+
+
+def _list_run_steps(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        list_run_steps,
+        RunStepInclude,
+        ListRunStepsOrder,
+    ) = _list_run_steps_needs()
+
+    kwargs: dict[str, Any] = list_run_steps._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
         after=query.get("after", UNSET),
@@ -567,6 +656,7 @@ def _list_run_steps(path: dict[str, Any], query: dict[str, Any], body: dict[str,
         limit=query.get("limit", UNSET),
         order=_enum(ListRunStepsOrder, query.get("order", UNSET)),
     )
+    return kwargs
 
 
 LIST_RUN_STEPS = Operation(
@@ -592,16 +682,28 @@ LIST_RUN_STEPS = Operation(
 )
 
 
-def _get_run_step(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+@functools.cache
+def _get_run_step_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import get_run_step
     from threadruns_api.models import RunStepInclude
 
-    return get_run_step._get_kwargs(
+    return (get_run_step, RunStepInclude)
+
+
+def _get_run_step(path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    (
+        get_run_step,
+        RunStepInclude,
+    ) = _get_run_step_needs()
+
+    kwargs: dict[str, Any] = get_run_step._get_kwargs(
         step_id=path["step_id"],
         thread_id=path["thread_id"],
         run_id=path["run_id"],
         include=_enum_list(RunStepInclude, query.get("include", UNSET)),
     )
+    return kwargs
 
 
 GET_RUN_STEP = Operation(
@@ -624,17 +726,29 @@ GET_RUN_STEP = Operation(
 )
 
 
-def _submit_tool_outputs_to_run(
-    path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None
-) -> dict[str, Any]:
+@functools.cache
+def _submit_tool_outputs_to_run_needs() -> tuple[Any, ...]:
+    """What building this request needs, imported by the first call (not by `import threadruns`), once."""
     from threadruns_api.api.default import submit_tool_outputs_to_run
     from threadruns_api.models import SubmitToolOutputsRunRequest
 
-    return submit_tool_outputs_to_run._get_kwargs(
+    return (submit_tool_outputs_to_run, SubmitToolOutputsRunRequest)
+
+
+def _submit_tool_outputs_to_run(
+    path: dict[str, Any], query: dict[str, Any], body: dict[str, Any] | None
+) -> dict[str, Any]:
+    (
+        submit_tool_outputs_to_run,
+        SubmitToolOutputsRunRequest,
+    ) = _submit_tool_outputs_to_run_needs()
+
+    kwargs: dict[str, Any] = submit_tool_outputs_to_run._get_kwargs(
         run_id=path["run_id"],
         thread_id=path["thread_id"],
         body=SubmitToolOutputsRunRequest.from_dict(body or {}),
     )
+    return kwargs
 
 
 SUBMIT_TOOL_OUTPUTS_TO_RUN = Operation(
