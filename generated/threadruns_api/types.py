@@ -158,6 +158,47 @@ def value_fault(error: ShapeError, model: str, key: str) -> None:
         raise error
 
 
+def dumps_json(data: Any, indent: int | None) -> str:
+    import json
+
+    return json.dumps(data, indent=indent, ensure_ascii=False)
+
+
+def model_dump(model: Any, *, exclude_unset: bool, exclude_none: bool) -> dict[str, Any]:
+    """A generated model's fields by their API names, nested models and lists too (pydantic's model_dump):
+    a field the answer left out is None unless ``exclude_unset``; unknown keys come last, as sent."""
+    import attrs
+
+    names: dict[str, str] = getattr(type(model), "__api_names__", {})
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(model)):
+        if field.name == "additional_properties":
+            continue
+        value = getattr(model, field.name)
+        if isinstance(value, Unset):
+            if exclude_unset:
+                continue
+            value = None
+        if value is None and exclude_none:
+            continue
+        out[names.get(field.name, field.name)] = _dumped(value, exclude_unset, exclude_none)
+    for key, value in getattr(model, "additional_properties", {}).items():
+        out[key] = _dumped(value, exclude_unset, exclude_none)
+    return out
+
+
+def _dumped(value: Any, exclude_unset: bool, exclude_none: bool) -> Any:
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_dumped(item, exclude_unset, exclude_none) for item in value]
+    if hasattr(type(value), "__attrs_attrs__"):
+        return model_dump(value, exclude_unset=exclude_unset, exclude_none=exclude_none)
+    return value  # a scalar, or a value kept as sent (an unknown union member, a warn parse)
+
+
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -176,8 +217,10 @@ __all__ = [
     "Response",
     "ShapeError",
     "Unset",
+    "dumps_json",
     "fault",
     "json_kind",
+    "model_dump",
     "list_fault",
     "value_fault",
     "warning_key",

@@ -3,6 +3,12 @@
 from typing import TYPE_CHECKING
 
 from ._client import AsyncClient, Client
+from ._event_handler import (
+    AssistantEventHandler,
+    AssistantStreamManager,
+    AsyncAssistantEventHandler,
+    AsyncAssistantStreamManager,
+)
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -77,7 +83,11 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AssistantEventHandler",
     "AssistantStreamEvent",
+    "AssistantStreamManager",
+    "AsyncAssistantEventHandler",
+    "AsyncAssistantStreamManager",
     "AsyncClient",
     "AsyncCursorPage",
     "AsyncPaginator",

@@ -210,6 +210,38 @@ async def _async_events(state: _StreamState) -> AsyncGenerator[AssistantStreamEv
         await state.response.aclose()
 
 
+class TextDeltas:
+    """``stream.text_deltas``: an iterator of text (openai-python's attribute), also callable as before."""
+
+    def __init__(self, source: Iterator[str]) -> None:
+        self._source = source
+
+    def __iter__(self) -> Iterator[str]:
+        return self._source
+
+    def __next__(self) -> str:
+        return next(self._source)
+
+    def __call__(self) -> Iterator[str]:
+        return self._source
+
+
+class AsyncTextDeltas:
+    """The async twin of ``TextDeltas``."""
+
+    def __init__(self, source: AsyncIterator[str]) -> None:
+        self._source = source
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._source
+
+    async def __anext__(self) -> str:
+        return await self._source.__anext__()
+
+    def __call__(self) -> AsyncIterator[str]:
+        return self._source
+
+
 class RunStream:
     """Events of one streamed run (``client.runs.stream``/``create(stream=True)``); a context manager."""
 
@@ -248,8 +280,13 @@ class RunStream:
             pass
         return self
 
-    def text_deltas(self) -> Iterator[str]:
-        """The text of every message delta, as it arrives."""
+    @property
+    def text_deltas(self) -> TextDeltas:
+        """The text of every message delta, as it arrives: ``for text in stream.text_deltas`` (openai-python's
+        form) or ``stream.text_deltas()``."""
+        return TextDeltas(self._text_deltas())
+
+    def _text_deltas(self) -> Iterator[str]:
         from ._events import MessageDeltaEvent
 
         for event in self._iterator:
@@ -265,6 +302,9 @@ class RunStream:
         """The messages completed during the stream (reads the rest of it first)."""
         self.until_done()
         return self._state.final_messages()
+
+    get_final_run = final_run  # openai-python's names
+    get_final_messages = final_messages
 
 
 class AsyncRunStream:
@@ -302,8 +342,13 @@ class AsyncRunStream:
             pass
         return self
 
-    async def text_deltas(self) -> AsyncIterator[str]:
-        """The text of every message delta, as it arrives."""
+    @property
+    def text_deltas(self) -> AsyncTextDeltas:
+        """The text of every message delta, as it arrives: ``async for text in stream.text_deltas`` (or
+        ``stream.text_deltas()``)."""
+        return AsyncTextDeltas(self._text_deltas())
+
+    async def _text_deltas(self) -> AsyncIterator[str]:
         from ._events import MessageDeltaEvent
 
         async for event in self._iterator:
@@ -318,6 +363,9 @@ class AsyncRunStream:
     async def final_messages(self) -> list[MessageObject]:
         await self.until_done()
         return self._state.final_messages()
+
+    get_final_run = final_run  # openai-python's names
+    get_final_messages = final_messages
 
 
 class RunStreamManager:

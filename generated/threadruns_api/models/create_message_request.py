@@ -2,12 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 
 from ..models.create_message_request_role import CreateMessageRequestRole
-from ..types import FAULTS, UNSET, ShapeError, Unset, fault
+from ..types import (
+    FAULTS,
+    UNSET,
+    ShapeError,
+    Unset,
+    dumps_json,
+    fault,
+    model_dump,
+)
 
 T = TypeVar("T", bound="CreateMessageRequest")
 
@@ -164,6 +176,20 @@ class CreateMessageRequest:
             )
 
         return create_message_request
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON the API sent for this object (keys it left out stay out), as openai-python's ``to_json``."""
+        return dumps_json(self.to_dict(), indent)
+
+    def model_dump(self, *, exclude_unset: bool = False, exclude_none: bool = False) -> dict[str, Any]:
+        """The fields by their API names, as pydantic's ``model_dump``: unset ones as None unless ``exclude_unset``."""
+        return model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_unset: bool = False, exclude_none: bool = False
+    ) -> str:
+        """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
+        return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
 
 
 def _parse_content_type_1_item(

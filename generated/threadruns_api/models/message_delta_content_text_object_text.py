@@ -2,12 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
+from ..types import (
+    FAULTS,
+    UNSET,
+    ShapeError,
+    Unset,
+    dumps_json,
+    fault,
+    list_fault,
+    model_dump,
+)
 
 T = TypeVar("T", bound="MessageDeltaContentTextObjectText")
 
@@ -134,6 +147,20 @@ class MessageDeltaContentTextObjectText:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON the API sent for this object (keys it left out stay out), as openai-python's ``to_json``."""
+        return dumps_json(self.to_dict(), indent)
+
+    def model_dump(self, *, exclude_unset: bool = False, exclude_none: bool = False) -> dict[str, Any]:
+        """The fields by their API names, as pydantic's ``model_dump``: unset ones as None unless ``exclude_unset``."""
+        return model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_unset: bool = False, exclude_none: bool = False
+    ) -> str:
+        """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
+        return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
 
 
 def _parse_annotations_item(

@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    TypeVar,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import ShapeError, value_fault
+from ..types import (
+    ShapeError,
+    dumps_json,
+    model_dump,
+    value_fault,
+)
 
 T = TypeVar("T", bound="Metadata")
 
@@ -56,3 +64,44 @@ class Metadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.additional_properties.get(key, default)
+
+    def keys(self) -> Any:
+        return self.additional_properties.keys()
+
+    def values(self) -> Any:
+        return self.additional_properties.values()
+
+    def items(self) -> Any:
+        return self.additional_properties.items()
+
+    def __iter__(self) -> Any:
+        return iter(self.additional_properties)
+
+    def __len__(self) -> int:
+        return len(self.additional_properties)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Metadata):
+            return self.additional_properties == other.additional_properties
+        if isinstance(other, Mapping):
+            return self.additional_properties == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON the API sent for this object (keys it left out stay out), as openai-python's ``to_json``."""
+        return dumps_json(self.to_dict(), indent)
+
+    def model_dump(self, *, exclude_unset: bool = False, exclude_none: bool = False) -> dict[str, Any]:
+        """The fields by their API names, as pydantic's ``model_dump``: unset ones as None unless ``exclude_unset``."""
+        return model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_unset: bool = False, exclude_none: bool = False
+    ) -> str:
+        """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
+        return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import (
     Any,
+    ClassVar,
     Literal,
     TypeVar,
     cast,
@@ -19,7 +20,16 @@ from ..models.assistants_api_tool_choice_option_mode import (
     AssistantsApiToolChoiceOptionMode,
 )
 from ..models.run_status import RunStatus
-from ..types import FAULTS, UNSET, ShapeError, Unset, fault, list_fault
+from ..types import (
+    FAULTS,
+    UNSET,
+    ShapeError,
+    Unset,
+    dumps_json,
+    fault,
+    list_fault,
+    model_dump,
+)
 
 T = TypeVar("T", bound="RunObject")
 
@@ -97,6 +107,7 @@ class RunObject:
     temperature: float | None | Unset = UNSET
     top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __api_names__: ClassVar[dict[str, str]] = {"object_": "object"}
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -647,6 +658,25 @@ class RunObject:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON the API sent for this object (keys it left out stay out), as openai-python's ``to_json``."""
+        return dumps_json(self.to_dict(), indent)
+
+    def model_dump(self, *, exclude_unset: bool = False, exclude_none: bool = False) -> dict[str, Any]:
+        """The fields by their API names, as pydantic's ``model_dump``: unset ones as None unless ``exclude_unset``."""
+        return model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_unset: bool = False, exclude_none: bool = False
+    ) -> str:
+        """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
+        return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
+
+    @property
+    def object(self) -> Literal["thread.run"]:
+        """``object_`` by its API name, as openai-python names the attribute."""
+        return self.object_
 
 
 def _parse_required_action(data: object) -> None | RunObjectRequiredAction:

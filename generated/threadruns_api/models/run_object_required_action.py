@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import (
     Any,
+    ClassVar,
     Literal,
     TypeVar,
     cast,
@@ -12,7 +13,13 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import FAULTS, ShapeError, fault
+from ..types import (
+    FAULTS,
+    ShapeError,
+    dumps_json,
+    fault,
+    model_dump,
+)
 
 T = TypeVar("T", bound="RunObjectRequiredAction")
 
@@ -29,6 +36,7 @@ class RunObjectRequiredAction:
     type_: Literal["submit_tool_outputs"]
     submit_tool_outputs: RunObjectRequiredActionSubmitToolOutputs
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __api_names__: ClassVar[dict[str, str]] = {"type_": "type"}
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
@@ -95,6 +103,25 @@ class RunObjectRequiredAction:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON the API sent for this object (keys it left out stay out), as openai-python's ``to_json``."""
+        return dumps_json(self.to_dict(), indent)
+
+    def model_dump(self, *, exclude_unset: bool = False, exclude_none: bool = False) -> dict[str, Any]:
+        """The fields by their API names, as pydantic's ``model_dump``: unset ones as None unless ``exclude_unset``."""
+        return model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none)
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_unset: bool = False, exclude_none: bool = False
+    ) -> str:
+        """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
+        return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
+
+    @property
+    def type(self) -> Literal["submit_tool_outputs"]:
+        """``type_`` by its API name, as openai-python names the attribute."""
+        return self.type_
 
 
 from ..models.run_object_required_action_submit_tool_outputs import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack, overload
 
 import httpx
 from threadruns_api.models.run_status import RunStatus
@@ -18,6 +18,14 @@ from threadruns_api.resources import _operations as _ops
 from threadruns_api.resources import runs as _generated
 
 from .._base_client import RequestOptions
+from .._event_handler import (
+    AssistantEventHandler,
+    AssistantStreamManager,
+    AsyncAssistantEventHandler,
+    AsyncAssistantStreamManager,
+    AsyncHandlerT,
+    HandlerT,
+)
 from .._exceptions import APIConnectionError, APIError, APIStatusError, ToolLoopError
 from .._polling import Deadline, is_terminal, next_interval, poll_interval_seconds
 from .._resource import _options, prepare
@@ -97,6 +105,26 @@ def _poll_setup(
 
 def _as_timeout(timeout: Timeout) -> httpx.Timeout:
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def _check_handler(handler: object, kind: type) -> None:
+    """``event_handler`` is an instance of ``kind`` (or None), checked before anything is sent."""
+    if handler is not None and not isinstance(handler, kind):
+        raise TypeError(f"event_handler must be an {kind.__name__} instance, got {type(handler).__name__}")
+
+
+def _manager(open_stream: Any, handler: AssistantEventHandler | None) -> RunStreamManager | AssistantStreamManager[Any]:
+    if handler is None:
+        return RunStreamManager(open_stream)
+    return AssistantStreamManager(open_stream, event_handler=handler)
+
+
+def _async_manager(
+    open_stream: Any, handler: AsyncAssistantEventHandler | None
+) -> AsyncRunStreamManager | AsyncAssistantStreamManager[Any]:
+    if handler is None:
+        return AsyncRunStreamManager(open_stream)
+    return AsyncAssistantStreamManager(open_stream, event_handler=handler)
 
 
 def _rounds_left(run: RunObject, rounds: int, max_rounds: int) -> None:
@@ -207,15 +235,34 @@ class Runs(_generated.Runs):
             run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
-    def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> RunStreamManager:
+    @overload
+    def stream(
+        self, *, thread_id: str, event_handler: None = None, **params: Unpack[CreateRunParams]
+    ) -> RunStreamManager: ...
+
+    @overload
+    def stream(
+        self, *, thread_id: str, event_handler: HandlerT, **params: Unpack[CreateRunParams]
+    ) -> AssistantStreamManager[HandlerT]: ...
+
+    def stream(
+        self,
+        *,
+        thread_id: str,
+        event_handler: AssistantEventHandler | None = None,
+        **params: Unpack[CreateRunParams],
+    ) -> RunStreamManager | AssistantStreamManager[Any]:
         """Create a run and stream its events: ``with client.beta.threads.runs.stream(...) as stream``.
 
-        The arguments are checked now; the request is sent when the ``with`` block starts.
+        With ``event_handler`` (an ``AssistantEventHandler``), ``with`` gives that handler, whose
+        callbacks fire as the events arrive. The arguments are checked now; the request is sent
+        when the ``with`` block starts.
         """
+        _check_handler(event_handler, AssistantEventHandler)
         args, options = _split(params)
         kwargs, _ = prepare(_ops.CREATE_RUN, {**args, "thread_id": thread_id, "stream": True})
         request_options = _request_options(options)
-        return RunStreamManager(lambda: self._open_stream(kwargs, request_options))
+        return _manager(lambda: self._open_stream(kwargs, request_options), event_handler)
 
     def submit_tool_outputs_and_poll(
         self,
@@ -235,19 +282,44 @@ class Runs(_generated.Runs):
             run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
+    @overload
     def submit_tool_outputs_stream(
         self,
         *,
         tool_outputs: Sequence[ToolOutput],
         run_id: str,
         thread_id: str,
+        event_handler: None = None,
         **options: Unpack[RequestOptionParams],
-    ) -> RunStreamManager:
-        """Submit tool outputs and stream the rest of the run, as a context manager."""
+    ) -> RunStreamManager: ...
+
+    @overload
+    def submit_tool_outputs_stream(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        event_handler: HandlerT,
+        **options: Unpack[RequestOptionParams],
+    ) -> AssistantStreamManager[HandlerT]: ...
+
+    def submit_tool_outputs_stream(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        event_handler: AssistantEventHandler | None = None,
+        **options: Unpack[RequestOptionParams],
+    ) -> RunStreamManager | AssistantStreamManager[Any]:
+        """Submit tool outputs and stream the rest of the run, as a context manager (``event_handler``: see
+        ``stream``)."""
+        _check_handler(event_handler, AssistantEventHandler)
         args = {"run_id": run_id, "thread_id": thread_id, "tool_outputs": tool_outputs, "stream": True}
         kwargs, _ = prepare(_ops.SUBMIT_TOOL_OUTPUTS_TO_RUN, args)
         request_options = _request_options(options)
-        return RunStreamManager(lambda: self._open_stream(kwargs, request_options))
+        return _manager(lambda: self._open_stream(kwargs, request_options), event_handler)
 
     def create_and_run_tools(
         self,
@@ -405,12 +477,30 @@ class AsyncRuns(_generated.AsyncRuns):
             run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
-    def stream(self, *, thread_id: str, **params: Unpack[CreateRunParams]) -> AsyncRunStreamManager:
-        """Create a run and stream its events: ``async with client.beta.threads.runs.stream(...)`` (no await)."""
+    @overload
+    def stream(
+        self, *, thread_id: str, event_handler: None = None, **params: Unpack[CreateRunParams]
+    ) -> AsyncRunStreamManager: ...
+
+    @overload
+    def stream(
+        self, *, thread_id: str, event_handler: AsyncHandlerT, **params: Unpack[CreateRunParams]
+    ) -> AsyncAssistantStreamManager[AsyncHandlerT]: ...
+
+    def stream(
+        self,
+        *,
+        thread_id: str,
+        event_handler: AsyncAssistantEventHandler | None = None,
+        **params: Unpack[CreateRunParams],
+    ) -> AsyncRunStreamManager | AsyncAssistantStreamManager[Any]:
+        """Create a run and stream its events: ``async with client.beta.threads.runs.stream(...)`` (no await);
+        with ``event_handler`` (an ``AsyncAssistantEventHandler``) ``async with`` gives that handler."""
+        _check_handler(event_handler, AsyncAssistantEventHandler)
         args, options = _split(params)
         kwargs, _ = prepare(_ops.CREATE_RUN, {**args, "thread_id": thread_id, "stream": True})
         request_options = _request_options(options)
-        return AsyncRunStreamManager(lambda: self._open_stream(kwargs, request_options))
+        return _async_manager(lambda: self._open_stream(kwargs, request_options), event_handler)
 
     async def submit_tool_outputs_and_poll(
         self,
@@ -430,19 +520,43 @@ class AsyncRuns(_generated.AsyncRuns):
             run.id, thread_id, poll_interval_ms=poll_interval_ms, poll_timeout=poll_timeout, **_follow_up(options)
         )
 
+    @overload
     def submit_tool_outputs_stream(
         self,
         *,
         tool_outputs: Sequence[ToolOutput],
         run_id: str,
         thread_id: str,
+        event_handler: None = None,
         **options: Unpack[RequestOptionParams],
-    ) -> AsyncRunStreamManager:
+    ) -> AsyncRunStreamManager: ...
+
+    @overload
+    def submit_tool_outputs_stream(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        event_handler: AsyncHandlerT,
+        **options: Unpack[RequestOptionParams],
+    ) -> AsyncAssistantStreamManager[AsyncHandlerT]: ...
+
+    def submit_tool_outputs_stream(
+        self,
+        *,
+        tool_outputs: Sequence[ToolOutput],
+        run_id: str,
+        thread_id: str,
+        event_handler: AsyncAssistantEventHandler | None = None,
+        **options: Unpack[RequestOptionParams],
+    ) -> AsyncRunStreamManager | AsyncAssistantStreamManager[Any]:
         """Submit tool outputs and stream the rest of the run, as an async context manager."""
+        _check_handler(event_handler, AsyncAssistantEventHandler)
         args = {"run_id": run_id, "thread_id": thread_id, "tool_outputs": tool_outputs, "stream": True}
         kwargs, _ = prepare(_ops.SUBMIT_TOOL_OUTPUTS_TO_RUN, args)
         request_options = _request_options(options)
-        return AsyncRunStreamManager(lambda: self._open_stream(kwargs, request_options))
+        return _async_manager(lambda: self._open_stream(kwargs, request_options), event_handler)
 
     async def create_and_run_tools(
         self,
