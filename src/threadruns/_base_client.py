@@ -186,6 +186,8 @@ class BaseClient(Generic[_HttpClientT]):
         self.response_validation = check_response_validation(response_validation)
         # A warn client parses each answer under one Tolerance (its warnings are logged once per client).
         self._tolerance = Tolerance() if response_validation == "warn" else None
+        # Whether base_url fell back to the default host, which no longer serves this API (connection errors say so).
+        self._default_host = base_url is None and not os.environ.get("OPENAI_BASE_URL")
         if base_url is None:
             base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         self.api_key = api_key
@@ -259,6 +261,7 @@ class BaseClient(Generic[_HttpClientT]):
         )
         if http_client is None:
             copied._share_pool_of(self)
+        copied._default_host = self._default_host and base_url is None
         return copied
 
     # As in openai-python: ``client.with_options(timeout=5).runs.list(...)`` for one call's worth of options.
@@ -334,6 +337,20 @@ class BaseClient(Generic[_HttpClientT]):
             timeout=timeout,
         )
 
+    def _connection_error(self, request: httpx.Request, exc: Exception) -> str:
+        """Where the request went and why it got no answer, with a hint where the cause suggests one."""
+        url = request.url
+        cause = _cause(exc)
+        message = f"Connection error: {request.method} {url.scheme}://{url.netloc.decode()}{url.path}: {cause}"
+        if "SSL" in cause or "TLS" in cause or "WRONG_VERSION_NUMBER" in cause:
+            message += " (TLS failed: if the server speaks plain HTTP, use an http:// base_url)"
+        if self._default_host:
+            message += (
+                f" (base_url fell back to the default {DEFAULT_BASE_URL}, which no longer serves the Assistants API: "
+                "pass base_url= or set OPENAI_BASE_URL to your server)"
+            )
+        return message
+
     def _max_retries(self, options: RequestOptions) -> int:
         return self.max_retries if isinstance(options.max_retries, NotGiven) else options.max_retries
 
@@ -359,6 +376,18 @@ class BaseClient(Generic[_HttpClientT]):
                 attempt + 1,
                 redact_headers(request.headers.items()),
             )
+
+
+def _cause(exc: BaseException) -> str:
+    """The socket-level reason under an httpx error (`Connection refused`, a name not resolved), else its text."""
+    text = str(exc) or type(exc).__name__
+    seen: BaseException | None = exc
+    for _ in range(6):  # the chain httpx/httpcore/anyio build is a few links long
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if isinstance(seen, OSError) and (seen.errno or seen.strerror):  # an errno's text: `Connection refused`
+            reason = os.strerror(seen.errno) if isinstance(seen.errno, int) and seen.errno > 0 else str(seen.strerror)
+            return reason if reason in text else f"{text} ({reason})"
+    return text
 
 
 def _decode_error_body(response: httpx.Response) -> object:
@@ -476,7 +505,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                     self._sleep(retries_taken, None, request)
                     retries_taken += 1
                     continue
-                raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+                raise APIConnectionError(self._connection_error(request, exc), request) from exc
             except httpx.HTTPError as exc:  # undecodable body, too many redirects: not worth a retry
                 raise APIConnectionError(f"The response could not be read: {type(exc).__name__}", request) from exc
             if response.is_success:
@@ -561,7 +590,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                     await self._sleep(retries_taken, None, request)
                     retries_taken += 1
                     continue
-                raise APIConnectionError(f"Connection error: {type(exc).__name__}", request) from exc
+                raise APIConnectionError(self._connection_error(request, exc), request) from exc
             except httpx.HTTPError as exc:  # undecodable body, too many redirects: not worth a retry
                 raise APIConnectionError(f"The response could not be read: {type(exc).__name__}", request) from exc
             if response.is_success:

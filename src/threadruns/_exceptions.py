@@ -177,6 +177,14 @@ class ToolLoopError(ThreadRunsError):
     """``create_and_run_tools`` cannot go on: ``max_rounds`` used up, or a run requires action with no calls."""
 
     def __init__(self, message: str, *, run: Any, rounds: int) -> None:
+        run_id = getattr(run, "id", None)
+        thread_id = getattr(run, "thread_id", None)
+        # The run is still active on the server, waiting for outputs until it expires: say so, and what to do.
+        message += (
+            f". The run is still active (requires_action) until it expires: submit its tool outputs with "
+            f"runs.submit_tool_outputs({run_id!r}, thread_id={thread_id!r}, tool_outputs=[...]), "
+            f"or end it with runs.cancel({run_id!r}, thread_id={thread_id!r})"
+        )
         super().__init__(message)
         self.run = run
         self.rounds = rounds

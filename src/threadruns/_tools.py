@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._constants import JSON_DECODE_ERRORS
 from ._exceptions import APIResponseValidationError
+from ._logging import logger
 
 if TYPE_CHECKING:  # annotations only
     import httpx
@@ -110,11 +111,33 @@ def _output(result: Any) -> str:
     return result if isinstance(result, str) else json.dumps(result, default=str)
 
 
-def _failure(name: str, exc: Exception) -> str:
+def _failure(name: str, exc: Exception, on_tool_error: str) -> str:
+    """A function that raised: raised again (``on_tool_error="raise"``), else logged with its traceback and
+    turned into the tool's output, so the model sees what went wrong and the loop goes on."""
+    if on_tool_error == "raise":
+        raise exc
+    logger.warning(
+        "Tool function %r raised %s; the run gets the error as the tool's output (on_tool_error='raise' raises it)",
+        name,
+        type(exc).__name__,
+        exc_info=exc,
+    )
     return f"Error: {name} raised {type(exc).__name__}: {exc}"
 
 
-def run_tool(functions: Mapping[str, ToolFunction], call: RunToolCallObject) -> dict[str, str]:
+ON_TOOL_ERROR = ("report", "raise")
+
+
+def check_on_tool_error(value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"on_tool_error must be a str, got {type(value).__name__}")
+    if value not in ON_TOOL_ERROR:
+        raise ValueError(f"on_tool_error must be 'report' or 'raise', got {value!r}")
+
+
+def run_tool(
+    functions: Mapping[str, ToolFunction], call: RunToolCallObject, on_tool_error: str = "report"
+) -> dict[str, str]:
     """The tool output for one call."""
     prepared = _prepare(functions, call)
     if isinstance(prepared, str):
@@ -128,11 +151,13 @@ def run_tool(functions: Mapping[str, ToolFunction], call: RunToolCallObject) -> 
             raise TypeError("it returned an awaitable, which the sync Client cannot await (use AsyncClient)")
         output = _output(result)
     except Exception as exc:
-        output = _failure(call.function.name, exc)
+        output = _failure(call.function.name, exc, on_tool_error)
     return {"tool_call_id": call.id, "output": output}
 
 
-async def arun_tool(functions: Mapping[str, AsyncToolFunction], call: RunToolCallObject) -> dict[str, str]:
+async def arun_tool(
+    functions: Mapping[str, AsyncToolFunction], call: RunToolCallObject, on_tool_error: str = "report"
+) -> dict[str, str]:
     """The tool output for one call; coroutine functions are awaited."""
     prepared = _prepare(functions, call)
     if isinstance(prepared, str):
@@ -144,5 +169,5 @@ async def arun_tool(functions: Mapping[str, AsyncToolFunction], call: RunToolCal
             result = await result
         output = _output(result)
     except Exception as exc:
-        output = _failure(call.function.name, exc)
+        output = _failure(call.function.name, exc, on_tool_error)
     return {"tool_call_id": call.id, "output": output}

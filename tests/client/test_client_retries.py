@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -185,6 +186,28 @@ def test_connection_refused_raises_connection_error_after_all_attempts(driver: D
     assert len(attempts) == max_retries + 1
     assert isinstance(info.value.__cause__, httpx.ConnectError)
     assert info.value.request is not None
+    # Where and why: the URL tried and the cause, not only the exception's class.
+    port = httpx.URL(str(info.value.request.url)).port
+    assert f"GET http://127.0.0.1:{port}/v1/threads/thread_1/runs/run_1" in str(info.value)
+    assert "refused" in str(info.value).lower() and "default" not in str(info.value)
+
+
+def test_a_connection_error_on_the_default_host_says_it_no_longer_serves_the_api(
+    driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """base_url left to the default (no OPENAI_BASE_URL): the message says so and names the fix."""
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    transport: Any = httpx.MockTransport(unreachable)
+    driver.client(base_url=None, transport=transport, max_retries=0)
+    with pytest.raises(threadruns.APIConnectionError) as info:
+        driver.call(_retrieve)
+    message = str(info.value)
+    assert "https://api.openai.com/v1/threads/thread_1/runs/run_1: [Errno -2] Name or service not known" in message
+    assert "no longer serves the Assistants API" in message and "OPENAI_BASE_URL" in message
 
 
 def test_read_timeout_raises_api_timeout_error(driver: Driver) -> None:

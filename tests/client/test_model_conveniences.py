@@ -50,3 +50,13 @@ def test_an_unknown_enum_value_and_unknown_key_survive_model_dump_and_to_json() 
     assert json.loads(run.to_json()) == run.to_dict()
     assert json.loads(run.model_dump_json()) == run.model_dump()
     assert run.to_json().startswith('{\n  "') and "\n" not in run.model_dump_json()  # indent 2, as openai's
+
+
+def test_types_exports_unset_and_openai_python_short_names() -> None:
+    import threadruns.types as types
+
+    assert types.Run is RunObject and types.RunStep is types.RunStepObject and types.Message is types.MessageObject
+    assert types.ToolOutput is types.SubmitToolOutputsRunRequestToolOutputsItem
+    assert types.RequiredActionFunctionToolCall is types.RunToolCallObject
+    assert isinstance(types.UNSET, types.Unset) and not types.UNSET
+    assert {"Run", "ToolOutput", "Unset", "UNSET"} <= set(types.__all__) and types.__all__ == sorted(types.__all__)

@@ -266,3 +266,17 @@ def test_an_operation_the_spec_has_but_the_server_lacks_is_a_501_naming_it(
     assert error["code"] == "not_implemented"
     assert "pauseRun (POST /threads/{thread_id}/runs/{run_id}/pause)" in error["message"]
     assert httpx.post(f"{server.url}/threads/t/runs/r/resume", headers={"Authorization": "Bearer k"}).status_code == 404
+
+
+def test_the_server_without_its_extra_names_the_extra_to_install() -> None:
+    """`from threadruns.server import RunsServer` on an install without `[server]` says what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['starlette'] = None\n"
+        "try:\n    from threadruns.server import RunsServer\n"
+        "except ModuleNotFoundError as exc:\n    print(exc.name, '|', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.startswith("starlette |") and "pip install 'threadruns[server]'" in out

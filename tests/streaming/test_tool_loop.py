@@ -110,3 +110,58 @@ def test_bad_functions_raise_before_any_request(live: Live, functions: Any) -> N
             lambda c: c.runs.create_and_run_tools(thread_id="thread_1", assistant_id="asst_1", functions=functions)
         )
     assert live.server.requests == []
+
+
+def test_a_raising_function_is_logged_with_its_traceback(live: Live, caplog: pytest.LogCaptureFixture) -> None:
+    live.server.add_assistant("asst_1", script=Script.call_tools([ToolCall("read_sensor", {"id": 7})]))
+    thread = live.server.add_thread(messages=["Sensor?"])
+    with caplog.at_level("WARNING", logger="threadruns"):
+        run = live.call(
+            lambda c: c.runs.create_and_run_tools(
+                thread_id=thread, assistant_id="asst_1", functions={"read_sensor": _explode}
+            )
+        )
+    assert run.status == "completed"  # the error went back to the run as the tool's output
+    warned = [r for r in caplog.records if "read_sensor" in r.getMessage()]
+    assert len(warned) == 1 and warned[0].exc_info is not None
+    assert "sensor offline" in str(warned[0].exc_info[1]) and "on_tool_error='raise'" in warned[0].getMessage()
+
+
+def test_on_tool_error_raise_raises_the_function_error_and_leaves_the_run_waiting(live: Live) -> None:
+    live.server.add_assistant("asst_1", script=Script.call_tools([ToolCall("read_sensor", {"id": 7})]))
+    thread = live.server.add_thread(messages=["Sensor?"])
+    with pytest.raises(RuntimeError, match="sensor offline"):
+        live.call(
+            lambda c: c.runs.create_and_run_tools(
+                thread_id=thread, assistant_id="asst_1", functions={"read_sensor": _explode}, on_tool_error="raise"
+            )
+        )
+    runs = live.call(lambda c: c.runs.list(thread))
+    assert [r.status for r in runs.data] == ["requires_action"]  # nothing was submitted
+
+
+@pytest.mark.parametrize("value", ["ignore", 1])
+def test_a_bad_on_tool_error_is_refused_before_anything_is_sent(live: Live, value: object) -> None:
+    before = len(live.server.requests)
+    with pytest.raises((ValueError, TypeError), match="on_tool_error"):
+        live.call(
+            lambda c: c.runs.create_and_run_tools(
+                thread_id="thread_1", assistant_id="asst_1", functions={}, on_tool_error=value
+            )
+        )
+    assert len(live.server.requests) == before
+
+
+def test_tool_loop_error_says_the_run_is_still_active_and_what_to_do(live: Live) -> None:
+    script = Script.call_tools([ToolCall("f", {})], then=Script.call_tools([ToolCall("f", {})]))
+    live.server.add_assistant("asst_1", script=script)
+    thread = live.server.add_thread(messages=["Go"])
+    with pytest.raises(threadruns.ToolLoopError) as info:
+        live.call(
+            lambda c: c.runs.create_and_run_tools(
+                thread_id=thread, assistant_id="asst_1", functions={"f": lambda: "ok"}, max_rounds=1
+            )
+        )
+    message = str(info.value)
+    assert "still active" in message and "runs.cancel(" in message and "submit_tool_outputs(" in message
+    assert info.value.run.id in message and thread in message

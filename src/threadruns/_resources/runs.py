@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
 import httpx
 from threadruns_api.models.run_status import RunStatus
@@ -37,6 +37,7 @@ from .._tools import (
     arun_tool,
     check_calls,
     check_functions,
+    check_on_tool_error,
     pending_calls,
     run_tool,
 )
@@ -330,16 +331,20 @@ class Runs(_generated.Runs):
         stream: bool = False,
         poll_interval_ms: int | NotGiven = NOT_GIVEN,
         poll_timeout: float | None = None,
+        on_tool_error: Literal["report", "raise"] = "report",
         **params: Unpack[CreateRunParams],
     ) -> RunObject:
         """Create a run and answer its function calls with ``functions`` until it is over.
 
         Each round calls the named functions with the call's JSON arguments as
-        keyword arguments and submits all outputs at once. Errors inside a function
-        go back to the run as that tool's output. More than ``max_rounds`` rounds
-        raise ``ToolLoopError``. ``stream=True`` drives the run through streams.
+        keyword arguments and submits all outputs at once. A function that raises is
+        logged as a warning with its traceback and its error goes back to the run as
+        that tool's output; ``on_tool_error="raise"`` raises it instead (the run then
+        still requires action). More than ``max_rounds`` rounds raise ``ToolLoopError``.
+        ``stream=True`` drives the run through streams.
         """
         check_functions(functions, max_rounds, awaitable=False)
+        check_on_tool_error(on_tool_error)
         if not isinstance(stream, bool):
             raise TypeError(f"stream must be a bool, got {type(stream).__name__}")
         poll_interval_seconds(poll_interval_ms)  # checked now, whichever way the run is driven
@@ -366,7 +371,7 @@ class Runs(_generated.Runs):
             calls = pending_calls(run)
             if not calls:
                 raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
-            outputs = [run_tool(functions, call) for call in calls]
+            outputs = [run_tool(functions, call, on_tool_error) for call in calls]
             if stream:
                 with self.submit_tool_outputs_stream(
                     tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried
@@ -567,10 +572,12 @@ class AsyncRuns(_generated.AsyncRuns):
         stream: bool = False,
         poll_interval_ms: int | NotGiven = NOT_GIVEN,
         poll_timeout: float | None = None,
+        on_tool_error: Literal["report", "raise"] = "report",
         **params: Unpack[CreateRunParams],
     ) -> RunObject:
         """Async ``create_and_run_tools``: functions may be plain or ``async def``."""
         check_functions(functions, max_rounds, awaitable=True)
+        check_on_tool_error(on_tool_error)
         if not isinstance(stream, bool):
             raise TypeError(f"stream must be a bool, got {type(stream).__name__}")
         poll_interval_seconds(poll_interval_ms)
@@ -596,7 +603,7 @@ class AsyncRuns(_generated.AsyncRuns):
             calls = pending_calls(run)
             if not calls:
                 raise ToolLoopError(f"Run {run.id} requires action but lists no tool calls", run=run, rounds=rounds)
-            outputs = [await arun_tool(functions, call) for call in calls]
+            outputs = [await arun_tool(functions, call, on_tool_error) for call in calls]
             if stream:
                 async with self.submit_tool_outputs_stream(
                     tool_outputs=outputs, run_id=run.id, thread_id=thread_id, **carried

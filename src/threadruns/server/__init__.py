@@ -15,12 +15,22 @@ Needs the ``server`` extra (starlette, uvicorn, openapi-core, pyyaml). ``import 
 imports this package.
 """
 
-from ._clock import Clock, TimeMode
-from ._faults import FaultRule, Faults
-from ._recorder import RecordedRequest
-from ._runner import RunsServer, serve
-from ._script import ReplyContext, Script, ToolCall
-from ._seed import SeedSource
+try:
+    from ._clock import Clock, TimeMode
+    from ._faults import FaultRule, Faults
+    from ._recorder import RecordedRequest
+    from ._runner import RunsServer, serve
+    from ._script import ReplyContext, Script, ToolCall
+    from ._seed import SeedSource
+except ModuleNotFoundError as exc:  # the server extra is not installed: say which package, and how to add it
+    missing = (exc.name or "").split(".")[0]
+    if missing not in {"starlette", "uvicorn", "openapi_core", "yaml", "anyio", "werkzeug"}:
+        raise
+    raise ModuleNotFoundError(
+        f"threadruns.server needs the server extra, which is not installed (no module {missing!r}): "
+        "pip install 'threadruns[server]'",
+        name=missing,
+    ) from exc
 
 __all__ = [
     "Clock",
