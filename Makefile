@@ -26,6 +26,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --strict tests/typing
+	$(VENV)/bin/mypy --strict examples
 
 pytest: install
 	$(PY) -m pytest

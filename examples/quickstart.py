@@ -48,7 +48,7 @@ def main() -> None:
             run = client.runs.create_and_poll(
                 thread_id=thread_id, assistant_id="asst_writer", metadata={"demo": "poll"}
             )
-            print(f"   -> {run.id} {run.status} (metadata {json.dumps(run.metadata.to_dict())})\n")
+            print(f"   -> {run.id} {run.status} (metadata {json.dumps(dict(run.metadata or {}))})\n")
 
             for _ in range(5):  # a thread runs one run at a time, as in the API: each ends before the next
                 client.runs.create_and_poll(thread_id=thread_id, assistant_id="asst_writer")
