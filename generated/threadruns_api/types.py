@@ -158,6 +158,18 @@ def value_fault(error: ShapeError, model: str, key: str) -> None:
         raise error
 
 
+def joined_text(content: Any) -> str:
+    """The text of each part of a content list that has one, joined: a message part's ``text.value``, or a
+    ``text`` that is itself a str (a file search result's)."""
+    out = []
+    for part in content if isinstance(content, list) else ():
+        text = getattr(part, "text", None)
+        value = text if isinstance(text, str) else getattr(text, "value", None)
+        if isinstance(value, str):
+            out.append(value)
+    return "".join(out)
+
+
 def dumps_json(data: Any, indent: int | None) -> str:
     import json
 
@@ -219,6 +231,7 @@ __all__ = [
     "Unset",
     "dumps_json",
     "fault",
+    "joined_text",
     "json_kind",
     "model_dump",
     "list_fault",

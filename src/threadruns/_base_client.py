@@ -36,7 +36,7 @@ from ._exceptions import (
     status_error_class,
 )
 from ._logging import logger, redact_headers
-from ._response import RAW_RESPONSE, APIResponse
+from ._response import RAW_RESPONSE, STREAMED_RESPONSE, APIResponse, AsyncAPIResponse
 from ._retries import retry_delay, should_retry
 from ._tolerance import ResponseValidation, Tolerance, check_response_validation
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
@@ -476,6 +476,9 @@ class SyncAPIClient(BaseClient[httpx.Client]):
     ) -> _T:
         """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
         request = self._build_request(self._client, kwargs, options)
+        if STREAMED_RESPONSE.get():  # with_streaming_response: the body stays unread until asked for
+            streamed = self.send(request, self._max_retries(options), stream=True)
+            return APIResponse(streamed, self._tolerance.wrap(parser) if self._tolerance else parser)  # type: ignore[return-value]
         response = self.send(request, self._max_retries(options))
         if self._tolerance is not None:
             parser = self._tolerance.wrap(parser)
@@ -561,6 +564,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
     ) -> _T:
         """Send, retry, raise typed errors, parse. Under ``with_raw_response`` returns the APIResponse."""
         request = self._build_request(self._client, kwargs, options)
+        if STREAMED_RESPONSE.get():
+            streamed = await self.send(request, self._max_retries(options), stream=True)
+            wrapped = self._tolerance.wrap(parser) if self._tolerance else parser
+            return AsyncAPIResponse(streamed, wrapped)  # type: ignore[return-value]
         response = await self.send(request, self._max_retries(options))
         if self._tolerance is not None:
             parser = self._tolerance.wrap(parser)

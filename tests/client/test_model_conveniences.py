@@ -60,3 +60,40 @@ def test_types_exports_unset_and_openai_python_short_names() -> None:
     assert types.RequiredActionFunctionToolCall is types.RunToolCallObject
     assert isinstance(types.UNSET, types.Unset) and not types.UNSET
     assert {"Run", "ToolOutput", "Unset", "UNSET"} <= set(types.__all__) and types.__all__ == sorted(types.__all__)
+
+
+def test_messages_and_message_deltas_have_a_text_helper() -> None:
+    from threadruns.types import MessageDeltaObject, MessageObject
+
+    message = MessageObject.from_dict(
+        {
+            "id": "msg_1",
+            "object": "thread.message",
+            "created_at": 1,
+            "thread_id": "thread_1",
+            "status": "completed",
+            "incomplete_details": None,
+            "completed_at": 2,
+            "incomplete_at": None,
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": {"value": "Sunny ", "annotations": []}},
+                {"type": "image_file", "image_file": {"file_id": "file_1"}},
+                {"type": "text", "text": {"value": "today.", "annotations": []}},
+            ],
+            "assistant_id": "asst_1",
+            "run_id": "run_1",
+            "attachments": None,
+            "metadata": None,
+        }
+    )
+    assert message.text == "Sunny today."
+    delta = MessageDeltaObject.from_dict(
+        {
+            "id": "msg_1",
+            "object": "thread.message.delta",
+            "delta": {"content": [{"index": 0, "type": "text", "text": {"value": "Sun"}}]},
+        }
+    )
+    assert delta.text == "Sun" and delta.delta.text == "Sun"
+    assert MessageDeltaObject.from_dict({"id": "m", "object": "thread.message.delta", "delta": {}}).text == ""

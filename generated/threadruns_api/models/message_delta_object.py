@@ -18,6 +18,7 @@ from ..types import (
     ShapeError,
     dumps_json,
     fault,
+    joined_text,
     model_dump,
 )
 
@@ -132,6 +133,11 @@ class MessageDeltaObject:
     ) -> str:
         """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
         return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
+
+    @property
+    def text(self) -> str:
+        """The text of every text part of the content, joined (``content[0].text.value`` for the usual one part)."""
+        return joined_text(getattr(self.delta, "content", None))
 
     @property
     def object(self) -> Literal["thread.message.delta"]:

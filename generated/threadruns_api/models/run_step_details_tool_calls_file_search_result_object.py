@@ -18,6 +18,7 @@ from ..types import (
     Unset,
     dumps_json,
     fault,
+    joined_text,
     list_fault,
     model_dump,
 )
@@ -175,6 +176,11 @@ class RunStepDetailsToolCallsFileSearchResultObject:
     ) -> str:
         """``model_dump`` as JSON text, as pydantic's ``model_dump_json``."""
         return dumps_json(model_dump(self, exclude_unset=exclude_unset, exclude_none=exclude_none), indent)
+
+    @property
+    def text(self) -> str:
+        """The text of every text part of the content, joined (``content[0].text.value`` for the usual one part)."""
+        return joined_text(self.content)
 
 
 from ..models.run_step_details_tool_calls_file_search_result_object_content_item import (

@@ -7,7 +7,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal, cast
 
 from threadruns._resource import AsyncAPIResource, SyncAPIResource, _options
-from threadruns._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from threadruns._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from threadruns._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 from . import _operations as _ops
@@ -27,6 +32,11 @@ class Messages(SyncAPIResource):
     def with_raw_response(self) -> MessagesWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return MessagesWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> MessagesWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return MessagesWithStreamingResponse(self)
 
     def list(
         self,
@@ -114,6 +124,15 @@ class MessagesWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class MessagesWithStreamingResponse:
+    """``beta.threads.messages.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: Messages) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncMessages(AsyncAPIResource):
     """``client.beta.threads.messages``: the operations under ``/threads/{thread_id}/messages``, awaited."""
 
@@ -121,6 +140,11 @@ class AsyncMessages(AsyncAPIResource):
     def with_raw_response(self) -> AsyncMessagesWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncMessagesWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncMessagesWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return AsyncMessagesWithStreamingResponse(self)
 
     def list(
         self,
@@ -206,3 +230,12 @@ class AsyncMessagesWithRawResponse:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncMessagesWithStreamingResponse:
+    """``beta.threads.messages.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: AsyncMessages) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)

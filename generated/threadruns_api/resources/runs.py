@@ -8,7 +8,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from threadruns._resource import AsyncAPIResource, SyncAPIResource, _options
-from threadruns._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from threadruns._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from threadruns._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 from . import _operations as _ops
@@ -34,8 +39,10 @@ if TYPE_CHECKING:
     from .steps import (
         AsyncSteps,
         AsyncStepsWithRawResponse,
+        AsyncStepsWithStreamingResponse,
         Steps,
         StepsWithRawResponse,
+        StepsWithStreamingResponse,
     )
 
 
@@ -52,6 +59,11 @@ class Runs(SyncAPIResource):
     def with_raw_response(self) -> RunsWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return RunsWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> RunsWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return RunsWithStreamingResponse(self)
 
     def list(
         self,
@@ -517,6 +529,25 @@ class RunsWithRawResponse:
         return StepsWithRawResponse(self._resource.steps)
 
 
+class RunsWithStreamingResponse:
+    """``beta.threads.runs.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: Runs) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.create = to_streamed_response_wrapper(resource.create)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+        self.update = to_streamed_response_wrapper(resource.update)
+        self.cancel = to_streamed_response_wrapper(resource.cancel)
+        self.submit_tool_outputs = to_streamed_response_wrapper(resource.submit_tool_outputs)
+
+    @cached_property
+    def steps(self) -> StepsWithStreamingResponse:
+        from .steps import StepsWithStreamingResponse
+
+        return StepsWithStreamingResponse(self._resource.steps)
+
+
 class AsyncRuns(AsyncAPIResource):
     """``client.beta.threads.runs``: the operations under ``/threads/{thread_id}/runs``, awaited."""
 
@@ -530,6 +561,11 @@ class AsyncRuns(AsyncAPIResource):
     def with_raw_response(self) -> AsyncRunsWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncRunsWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncRunsWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return AsyncRunsWithStreamingResponse(self)
 
     def list(
         self,
@@ -993,3 +1029,22 @@ class AsyncRunsWithRawResponse:
         from .steps import AsyncStepsWithRawResponse
 
         return AsyncStepsWithRawResponse(self._resource.steps)
+
+
+class AsyncRunsWithStreamingResponse:
+    """``beta.threads.runs.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: AsyncRuns) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.create = async_to_streamed_response_wrapper(resource.create)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
+        self.update = async_to_streamed_response_wrapper(resource.update)
+        self.cancel = async_to_streamed_response_wrapper(resource.cancel)
+        self.submit_tool_outputs = async_to_streamed_response_wrapper(resource.submit_tool_outputs)
+
+    @cached_property
+    def steps(self) -> AsyncStepsWithStreamingResponse:
+        from .steps import AsyncStepsWithStreamingResponse
+
+        return AsyncStepsWithStreamingResponse(self._resource.steps)

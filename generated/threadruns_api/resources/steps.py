@@ -8,7 +8,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal, cast
 
 from threadruns._resource import AsyncAPIResource, SyncAPIResource, _options
-from threadruns._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from threadruns._response import (
+    async_to_raw_response_wrapper,
+    async_to_streamed_response_wrapper,
+    to_raw_response_wrapper,
+    to_streamed_response_wrapper,
+)
 from threadruns._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 
 from . import _operations as _ops
@@ -28,6 +33,11 @@ class Steps(SyncAPIResource):
     def with_raw_response(self) -> StepsWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return StepsWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> StepsWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return StepsWithStreamingResponse(self)
 
     def list(
         self,
@@ -124,6 +134,15 @@ class StepsWithRawResponse:
         self.retrieve = to_raw_response_wrapper(resource.retrieve)
 
 
+class StepsWithStreamingResponse:
+    """``beta.threads.runs.steps.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: Steps) -> None:
+        self._resource = resource
+        self.list = to_streamed_response_wrapper(resource.list)
+        self.retrieve = to_streamed_response_wrapper(resource.retrieve)
+
+
 class AsyncSteps(AsyncAPIResource):
     """``client.beta.threads.runs.steps``: the operations under ``/threads/{thread_id}/runs/{run_id}/steps``, awaited."""
 
@@ -131,6 +150,11 @@ class AsyncSteps(AsyncAPIResource):
     def with_raw_response(self) -> AsyncStepsWithRawResponse:
         """The same methods, each returning the ``APIResponse`` (status, headers, ``parse()``)."""
         return AsyncStepsWithRawResponse(self)
+
+    @cached_property
+    def with_streaming_response(self) -> AsyncStepsWithStreamingResponse:
+        """The same methods, each a context manager giving the ``APIResponse`` with its body not yet read."""
+        return AsyncStepsWithStreamingResponse(self)
 
     def list(
         self,
@@ -225,3 +249,12 @@ class AsyncStepsWithRawResponse:
         self._resource = resource
         self.list = async_to_raw_response_wrapper(resource.list)
         self.retrieve = async_to_raw_response_wrapper(resource.retrieve)
+
+
+class AsyncStepsWithStreamingResponse:
+    """``beta.threads.runs.steps.with_streaming_response``: each method gives a context manager over the unread ``APIResponse``."""
+
+    def __init__(self, resource: AsyncSteps) -> None:
+        self._resource = resource
+        self.list = async_to_streamed_response_wrapper(resource.list)
+        self.retrieve = async_to_streamed_response_wrapper(resource.retrieve)
