@@ -22,18 +22,62 @@ from ._version import __version__
 
 _COLUMNS = ("id", "status", "created_at", "assistant_id", "model")
 
+# What `threadruns serve` starts with when given no --seed: something to try at once.
+DEMO_SEED: dict[str, Any] = {
+    "threads": [{"id": "thread_demo", "messages": ["What is the weather in Oslo?"]}],
+    "assistants": [
+        {"id": "asst_echo", "instructions": "Repeat the last user message.", "script": {"echo": True}},
+        {
+            "id": "asst_weather",
+            "instructions": "Answer with the weather.",
+            "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+            "script": {
+                "call_tools": [{"name": "get_weather", "arguments": {"city": "Oslo"}}],
+                "then": {"reply": "The weather: {outputs}"},
+            },
+        },
+    ],
+}
+_DEMO_BANNER = """\
+threadruns demo data: thread thread_demo; assistants asst_echo (echoes the last message) and
+asst_weather (calls get_weather, then answers). Any non-empty API key works. Try:
+  export OPENAI_BASE_URL={base} OPENAI_API_KEY=sk-anything
+  threadruns runs create thread_demo --assistant asst_echo --stream
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="threadruns", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"threadruns {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the embedded Runs server (needs threadruns[server])")
+    serve = commands.add_parser(
+        "serve",
+        help="run the embedded Runs server (needs threadruns[server])",
+        description="Run the embedded, spec-faithful Runs server in the foreground (Ctrl-C stops it). Without "
+        "--seed it starts with a demo thread and two assistants, whose ids it prints.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--seed", help="YAML/JSON file of threads and assistants to create at start")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--seed", help="YAML/JSON file of threads and assistants to create at start, not the demo")
     serve.add_argument("--api-key", help="accept only this bearer key (default: any non-empty key)")
-    serve.add_argument("--auto-create", action="store_true", help="create unknown threads and assistants on use")
+    serve.add_argument(
+        "--auto-create",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="create unknown threads and assistants on first use (default: on)",
+    )
+    serve.add_argument(
+        "--time-mode",
+        choices=["realtime", "manual"],
+        default="realtime",
+        help="realtime: runs move on by the wall clock; manual: only when a test steps the clock (default realtime)",
+    )
+    serve.add_argument("--tick", type=float, default=0.5, help="seconds per run state in realtime mode (default 0.5)")
+    serve.add_argument("--prefix", default="/v1", help="path the API is served under (default /v1)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"], help="(default info)"
+    )
 
     runs = commands.add_parser("runs", help="call the Runs API of a server").add_subparsers(
         dest="action", required=True
@@ -142,7 +186,22 @@ def _serve(args: argparse.Namespace) -> int:
         from .server import serve
     except ImportError as exc:
         raise ThreadRunsError(f"the embedded server needs its extra: pip install 'threadruns[server]' ({exc})") from exc
-    serve(host=args.host, port=args.port, seed=args.seed, api_key=args.api_key, auto_create=args.auto_create)
+    seed = args.seed if args.seed is not None else DEMO_SEED
+    if args.seed is None:
+        base = f"http://{args.host}:{args.port}{args.prefix}"
+        sys.stderr.write(_DEMO_BANNER.format(base=base))
+        sys.stderr.flush()
+    serve(
+        host=args.host,
+        port=args.port,
+        seed=seed,
+        api_key=args.api_key,
+        auto_create=args.auto_create,
+        time_mode=args.time_mode,
+        tick=args.tick,
+        prefix=args.prefix,
+        log_level=args.log_level,
+    )
     return 0
 
 

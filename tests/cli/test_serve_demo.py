@@ -1,0 +1,82 @@
+"""`threadruns serve` as a newcomer meets it: every option of `serve()`, demo data, and the README's shell block."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import socket
+import subprocess
+import sys
+import time
+import typing
+from pathlib import Path
+
+from threadruns._cli import DEMO_SEED, _parser
+from threadruns.server import serve
+from threadruns.server._clock import TimeMode
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "threadruns._cli"]
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    parser: argparse.ArgumentParser = commands.choices["serve"]
+    return parser
+
+
+def test_serve_help_describes_every_option_of_the_python_serve() -> None:
+    help_text = _serve_parser().format_help()
+    names = [p for p in inspect.signature(serve).parameters if p != "options"]
+    for name in names:
+        assert f"--{name.replace('_', '-')}" in help_text, name
+    time_mode = next(a for a in _serve_parser()._actions if a.dest == "time_mode")
+    assert set(time_mode.choices or ()) == set(typing.get_args(TimeMode))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_readme_shell_block_works_as_written_against_serve() -> None:
+    """`threadruns serve` with no options seeds the demo data and prints how to use it; the commands work."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--tick", "0.05", "--log-level", "warning"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        banner = "".join(server.stderr.readline() for _ in range(4))  # type: ignore[union-attr]
+        assert "thread_demo" in banner and "asst_echo" in banner and "asst_weather" in banner
+        assert "Any non-empty API key works" in banner
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        shell_env = {**env, "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1", "OPENAI_API_KEY": "sk-anything"}
+        created = subprocess.run(
+            [*CLI, "runs", "create", "thread_demo", "--assistant", "asst_echo", "--stream"],
+            capture_output=True,
+            text=True,
+            env=shell_env,
+            timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+        assert DEMO_SEED["threads"][0]["messages"][0] in created.stdout  # the echo assistant answered
+        listed = subprocess.run(
+            [*CLI, "runs", "list", "thread_demo"], capture_output=True, text=True, env=shell_env, timeout=60
+        )
+        assert listed.returncode == 0 and "completed" in listed.stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stderr is not None:
+            server.stderr.close()
