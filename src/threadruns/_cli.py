@@ -1,7 +1,8 @@
 """The ``threadruns`` command: run the embedded server, or call a Runs API from the shell.
 
 API errors print one line to stderr and exit with status 1 (no traceback);
-usage errors exit with status 2. ``--json`` prints machine-readable output.
+usage errors exit with status 2; ``wait`` and ``create --stream`` exit by the run's
+final status (``exit_codes``: 0 only for completed). ``--json`` prints only JSON on stdout.
 """
 
 from __future__ import annotations
@@ -94,7 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, help=f"page size, {limit.get('minimum')}..{limit.get('maximum')}")
     listing.add_argument("--order", choices=order.get("enum"))
 
-    create = runs.add_parser("create", parents=[common], help="create a run")
+    epilog = _exit_code_help()
+    create = runs.add_parser(
+        "create",
+        parents=[common],
+        help="create a run",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     create.add_argument("thread_id")
     create.add_argument("--assistant", required=True, dest="assistant_id")
     create.add_argument("--instructions")
@@ -107,11 +115,36 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("thread_id")
         one.add_argument("run_id")
 
-    wait = runs.add_parser("wait", parents=[common], help="poll a run until it needs action or is over")
+    wait = runs.add_parser(
+        "wait",
+        parents=[common],
+        help="poll a run until it needs action or is over",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     wait.add_argument("thread_id")
     wait.add_argument("run_id")
     wait.add_argument("--timeout", type=float, default=600.0, help="overall deadline in seconds (default 600)")
     return parser
+
+
+def exit_codes() -> dict[str, int]:
+    """The exit status of `wait` and `create --stream` for each final run status: 0 only for completed;
+    the others, in alphabetical order, from 3 (1 is an API error, 2 a usage error). Derived from the
+    spec's statuses that end polling, so a new one gets a code of its own."""
+    from threadruns_api.models import RunStatus
+
+    others = sorted(status for status in _ops.POLL_STOP_STATUSES if status != RunStatus.COMPLETED)
+    return {str(RunStatus.COMPLETED): 0, **{status: 3 + index for index, status in enumerate(others)}}
+
+
+def _exit_code_help() -> str:
+    codes = ", ".join(f"{code} {status}" for status, code in exit_codes().items())
+    return f"exit status by the run's final status: {codes}; 1 an API error, 2 a usage error"
+
+
+def _final(run: RunObject) -> int:
+    return exit_codes().get(str(run.status), 1)
 
 
 def _row(run: RunObject) -> dict[str, Any]:
@@ -162,14 +195,17 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
                     fields[name] = getattr(args, name)
             if args.stream:
                 with client.runs.stream(thread_id=args.thread_id, **fields) as stream:
-                    for text in stream.text_deltas():
-                        out.write(text)
-                        out.flush()
-                    out.write("\n")
+                    if args.json:  # stdout carries only the JSON of the final run
+                        stream.until_done()
+                    else:
+                        for text in stream.text_deltas:
+                            out.write(text)
+                            out.flush()
+                        out.write("\n")
                     run = stream.final_run()
                 if args.json:
                     _print_run(run, True, out)
-                return 0
+                return _final(run)
             _print_run(client.runs.create(args.thread_id, **fields), args.json, out)
             return 0
         if args.action == "get":
@@ -177,7 +213,9 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
         elif args.action == "cancel":
             _print_run(client.runs.cancel(args.run_id, thread_id=args.thread_id), args.json, out)
         elif args.action == "wait":
-            _print_run(client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout), args.json, out)
+            run = client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout)
+            _print_run(run, args.json, out)
+            return _final(run)
         return 0
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from threadruns._cli import main
-from threadruns.server import RunsServer, Script
+from threadruns.server import RunsServer, Script, ToolCall
 
 
 @pytest.fixture
@@ -130,3 +130,37 @@ def test_serve_binds_loopback_and_answers_the_api() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("script", "status"),
+    [
+        (Script.reply("fine"), "completed"),
+        (Script.fail("server_error", "boom"), "failed"),
+        (Script.incomplete("max_completion_tokens", "cut"), "incomplete"),
+        (Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})]), "requires_action"),
+    ],
+)
+def test_wait_and_create_stream_exit_by_the_final_status(server: RunsServer, script: Script, status: str) -> None:
+    from threadruns._cli import exit_codes
+
+    server.add_assistant("asst_x", script=script)
+    thread = server.add_thread(messages=["Hi"])
+    code, out = _run(server, "runs", "create", thread, "--assistant", "asst_x", "--stream", "--json")
+    run = json.loads(out)  # --json: stdout holds only the JSON of the final run
+    assert run["status"] == status and code == exit_codes()[status]
+    assert (code == 0) == (status == "completed")
+    code, out = _run(server, "runs", "wait", thread, run["id"], "--json", "--timeout", "10")
+    assert json.loads(out)["status"] == status and code == exit_codes()[status]
+
+
+def test_the_exit_codes_are_in_the_help_of_wait_and_create() -> None:
+    import contextlib
+
+    from threadruns._cli import _exit_code_help
+
+    for command in ("wait", "create"):
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text), pytest.raises(SystemExit):
+            main(["runs", command, "--help"])
+        assert " ".join(_exit_code_help().split()) in " ".join(text.getvalue().split())
