@@ -80,3 +80,9 @@ def test_the_readme_shell_block_works_as_written_against_serve() -> None:
         server.wait(timeout=10)
         if server.stderr is not None:
             server.stderr.close()
+
+
+def test_the_readme_states_the_exit_codes_the_cli_uses() -> None:
+    from threadruns._cli import _exit_code_help
+
+    assert _exit_code_help() in (ROOT / "README.md").read_text(encoding="utf-8")
