@@ -19,6 +19,7 @@ from threadruns_api.resources import _operations as _ops
 
 from ._client import Client
 from ._exceptions import APIError, APIStatusError, PollTimeoutError, ThreadRunsError
+from ._tools import pending_calls
 from ._version import __version__
 
 _COLUMNS = ("id", "status", "created_at", "assistant_id", "model")
@@ -109,11 +110,36 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--additional-instructions")
     create.add_argument("--model")
     create.add_argument("--stream", action="store_true", help="print the reply as it arrives")
+    create.add_argument("--wait", action="store_true", help="poll the run until it needs action or is over")
+    create.add_argument("--message", help="a user message added to the thread with the run")
 
     for name, text in (("get", "show one run"), ("cancel", "cancel a run")):
         one = runs.add_parser(name, parents=[common], help=text)
         one.add_argument("thread_id")
         one.add_argument("run_id")
+
+    submit = runs.add_parser(
+        "submit",
+        parents=[common],
+        help="submit tool outputs to a run that requires action",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    submit.add_argument("thread_id")
+    submit.add_argument("run_id")
+    submit.add_argument(
+        "--output", action="append", required=True, metavar="CALL_ID=TEXT", help="one tool call's output (repeat)"
+    )
+    submit.add_argument("--wait", action="store_true", help="then poll the run until it needs action or is over")
+
+    steps = runs.add_parser("steps", help="the steps of a run").add_subparsers(dest="step_action", required=True)
+    steps_list = steps.add_parser("list", parents=[common], help="list the steps of a run")
+    steps_list.add_argument("thread_id")
+    steps_list.add_argument("run_id")
+    steps_get = steps.add_parser("get", parents=[common], help="show one step")
+    steps_get.add_argument("thread_id")
+    steps_get.add_argument("run_id")
+    steps_get.add_argument("step_id")
 
     wait = runs.add_parser(
         "wait",
@@ -160,13 +186,38 @@ def _print_table(runs: Iterable[RunObject], out: TextIO) -> None:
         out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
 
 
+def _when(value: object) -> object:
+    """A Unix time as the API sends it, with the UTC date and time beside it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        from datetime import UTC, datetime
+
+        return f"{value} ({datetime.fromtimestamp(value, UTC):%Y-%m-%d %H:%M:%S} UTC)"
+    return value
+
+
 def _print_run(run: RunObject, as_json: bool, out: TextIO) -> None:
     if as_json:
         out.write(json.dumps(run.to_dict(), indent=2) + "\n")
         return
     data = run.to_dict()
     for key in (*_COLUMNS, "thread_id", "started_at", "completed_at", "last_error", "usage"):
-        out.write(f"{key:>14}: {data.get(key)}\n")
+        value = _when(data.get(key)) if key.endswith("_at") else data.get(key)
+        out.write(f"{key:>14}: {value}\n")
+    calls = pending_calls(run)
+    for call in calls:
+        out.write(f"{'pending call':>14}: {call.id} {call.function.name}({call.function.arguments})\n")
+    if calls:
+        outputs = " ".join(f"--output {call.id}=..." for call in calls)
+        out.write(f"{'answer with':>14}: threadruns runs submit {run.thread_id} {run.id} {outputs}\n")
+
+
+def _print_steps(steps: Iterable[Any], as_json: bool, out: TextIO) -> None:
+    steps = list(steps)
+    if as_json:
+        out.write(json.dumps([step.to_dict() for step in steps], indent=2) + "\n")
+        return
+    for step in steps:
+        out.write(f"{step.id}  {step.type_}  {step.status}  {_when(step.created_at)}\n")
 
 
 def _client(args: argparse.Namespace) -> Client:
@@ -193,6 +244,14 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
             for name in ("instructions", "additional_instructions", "model"):
                 if getattr(args, name) is not None:
                     fields[name] = getattr(args, name)
+            if args.message is not None:
+                fields["additional_messages"] = [{"role": "user", "content": args.message}]
+            if args.stream and args.wait:
+                raise ValueError("--stream and --wait: choose one (a streamed run is followed to its end anyway)")
+            if args.wait:
+                run = client.runs.create_and_poll(thread_id=args.thread_id, **fields)
+                _print_run(run, args.json, out)
+                return _final(run)
             if args.stream:
                 with client.runs.stream(thread_id=args.thread_id, **fields) as stream:
                     if args.json:  # stdout carries only the JSON of the final run
@@ -212,6 +271,30 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
             _print_run(client.runs.retrieve(args.run_id, thread_id=args.thread_id), args.json, out)
         elif args.action == "cancel":
             _print_run(client.runs.cancel(args.run_id, thread_id=args.thread_id), args.json, out)
+        elif args.action == "submit":
+            outputs = []
+            for item in args.output:
+                call_id, sep, text = item.partition("=")
+                if not sep or not call_id:
+                    raise ValueError(f"--output must be CALL_ID=TEXT, got {item!r}")
+                outputs.append({"tool_call_id": call_id, "output": text})
+            if args.wait:
+                run = client.runs.submit_tool_outputs_and_poll(
+                    tool_outputs=outputs, run_id=args.run_id, thread_id=args.thread_id
+                )
+                _print_run(run, args.json, out)
+                return _final(run)
+            run = client.runs.submit_tool_outputs(args.run_id, thread_id=args.thread_id, tool_outputs=outputs)
+            _print_run(run, args.json, out)
+        elif args.action == "steps":
+            if args.step_action == "list":
+                _print_steps(client.runs.steps.list(args.run_id, thread_id=args.thread_id), args.json, out)
+            else:
+                step = client.runs.steps.retrieve(args.step_id, thread_id=args.thread_id, run_id=args.run_id)
+                if args.json:
+                    out.write(json.dumps(step.to_dict(), indent=2) + "\n")
+                else:
+                    _print_steps([step], False, out)
         elif args.action == "wait":
             run = client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout)
             _print_run(run, args.json, out)

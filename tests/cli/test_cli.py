@@ -164,3 +164,41 @@ def test_the_exit_codes_are_in_the_help_of_wait_and_create() -> None:
         with contextlib.redirect_stdout(text), pytest.raises(SystemExit):
             main(["runs", command, "--help"])
         assert " ".join(_exit_code_help().split()) in " ".join(text.getvalue().split())
+
+
+def test_a_run_waiting_for_tools_shows_its_calls_and_submit_answers_them(server: RunsServer) -> None:
+    server.add_assistant(
+        "asst_tools",
+        script=Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})], then=Script.reply("{outputs}")),
+    )
+    thread = server.add_thread(messages=["Weather?"])
+    code, out = _run(server, "runs", "create", thread, "--assistant", "asst_tools", "--wait", "--json")
+    run = json.loads(out)
+    assert run["status"] == "requires_action" and code != 0
+    call = run["required_action"]["submit_tool_outputs"]["tool_calls"][0]
+    code, out = _run(server, "runs", "get", thread, run["id"])
+    assert f"pending call: {call['id']} get_weather(" in out
+    assert f"threadruns runs submit {thread} {run['id']} --output {call['id']}=..." in out
+    assert " UTC)" in out  # times shown readable beside the Unix seconds
+    code, out = _run(server, "runs", "submit", thread, run["id"], "--output", f"{call['id']}=sunny", "--wait", "--json")
+    assert code == 0 and json.loads(out)["status"] == "completed"
+    assert server.messages(thread)[-1]["content"][0]["text"]["value"] == "sunny"
+    code, out = _run(server, "runs", "steps", "list", thread, run["id"], "--json")
+    steps = json.loads(out)
+    assert code == 0 and sorted(s["type"] for s in steps) == ["message_creation", "tool_calls"]
+    code, out = _run(server, "runs", "steps", "get", thread, run["id"], steps[0]["id"], "--json")
+    assert code == 0 and json.loads(out)["id"] == steps[0]["id"]
+
+
+def test_create_with_a_message_and_wait(server: RunsServer) -> None:
+    server.add_assistant("asst_echo", script=Script.echo())
+    thread = server.add_thread()
+    code, out = _run(server, "runs", "create", thread, "--assistant", "asst_echo", "--message", "ping 42", "--wait")
+    assert code == 0 and "completed" in out
+    assert server.messages(thread)[-1]["content"][0]["text"]["value"] == "ping 42"
+
+
+def test_a_bad_output_is_a_usage_error_before_anything_is_sent(server: RunsServer) -> None:
+    before = len(server.requests)
+    code, _ = _run(server, "runs", "submit", "thread_1", "run_1", "--output", "no-equals-sign")
+    assert code == 1 and len(server.requests) == before
