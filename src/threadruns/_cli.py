@@ -8,6 +8,7 @@ final status (``exit_codes``: 0 only for completed). ``--json`` prints only JSON
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -220,6 +221,18 @@ def _print_steps(steps: Iterable[Any], as_json: bool, out: TextIO) -> None:
         out.write(f"{step.id}  {step.type_}  {step.status}  {_when(step.created_at)}\n")
 
 
+def _waiting(what: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner with ``what`` on stderr while the command waits: on a terminal only, and only with rich
+    (the ``cli`` extra); piped or redirected output stays clean."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    try:
+        from rich.console import Console
+    except ImportError:
+        return contextlib.nullcontext()
+    return Console(stderr=True).status(what)
+
+
 def _client(args: argparse.Namespace) -> Client:
     return Client(api_key=args.api_key, base_url=args.base_url, max_retries=2)
 
@@ -249,7 +262,8 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
             if args.stream and args.wait:
                 raise ValueError("--stream and --wait: choose one (a streamed run is followed to its end anyway)")
             if args.wait:
-                run = client.runs.create_and_poll(thread_id=args.thread_id, **fields)
+                with _waiting(f"waiting for the run on {args.thread_id}..."):
+                    run = client.runs.create_and_poll(thread_id=args.thread_id, **fields)
                 _print_run(run, args.json, out)
                 return _final(run)
             if args.stream:
@@ -279,9 +293,10 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
                     raise ValueError(f"--output must be CALL_ID=TEXT, got {item!r}")
                 outputs.append({"tool_call_id": call_id, "output": text})
             if args.wait:
-                run = client.runs.submit_tool_outputs_and_poll(
-                    tool_outputs=outputs, run_id=args.run_id, thread_id=args.thread_id
-                )
+                with _waiting(f"waiting for {args.run_id}..."):
+                    run = client.runs.submit_tool_outputs_and_poll(
+                        tool_outputs=outputs, run_id=args.run_id, thread_id=args.thread_id
+                    )
                 _print_run(run, args.json, out)
                 return _final(run)
             run = client.runs.submit_tool_outputs(args.run_id, thread_id=args.thread_id, tool_outputs=outputs)
@@ -296,7 +311,8 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
                 else:
                     _print_steps([step], False, out)
         elif args.action == "wait":
-            run = client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout)
+            with _waiting(f"waiting for {args.run_id}..."):
+                run = client.runs.poll(args.run_id, args.thread_id, poll_timeout=args.timeout)
             _print_run(run, args.json, out)
             return _final(run)
         return 0

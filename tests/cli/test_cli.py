@@ -202,3 +202,26 @@ def test_a_bad_output_is_a_usage_error_before_anything_is_sent(server: RunsServe
     before = len(server.requests)
     code, _ = _run(server, "runs", "submit", "thread_1", "run_1", "--output", "no-equals-sign")
     assert code == 1 and len(server.requests) == before
+
+
+def test_waiting_prints_no_spinner_when_stderr_is_not_a_terminal(
+    server: RunsServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = server.add_thread(messages=["Hi"])
+    code, out = _run(server, "runs", "create", thread, "--assistant", "asst_1", "--wait", "--json")
+    assert code == 0 and json.loads(out)["status"] == "completed"
+    assert capsys.readouterr().err == ""  # piped: only the JSON, and nothing on stderr
+
+
+def test_waiting_shows_a_status_line_on_a_terminal() -> None:
+    import contextlib
+
+    from threadruns._cli import _waiting
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    with contextlib.redirect_stderr(terminal), _waiting("waiting for run_1...") as status:
+        assert status is not None and type(status).__name__ == "Status"  # rich's status line
