@@ -26,13 +26,13 @@ if TYPE_CHECKING:
 
 Calls = list[tuple[str, tuple[Any, ...]]]
 
-_STEP_DONE = (
-    "thread.run.step.completed",
-    "thread.run.step.cancelled",
-    "thread.run.step.expired",
-    "thread.run.step.failed",
-)
-_MESSAGE_DONE = ("thread.message.completed", "thread.message.incomplete")
+# An object's events are named `<prefix>.<what>`: `created`, `delta`, or the status it moved to. The statuses
+# that end a step or a message come from the spec's enums: every one but the status of work under way.
+_UNDER_WAY = "in_progress"
+
+
+def _ending(status_enum: Any) -> frozenset[str]:
+    return frozenset(str(member.value) for member in status_enum if member.value != _UNDER_WAY)
 
 
 def merge_delta(snapshot: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
@@ -94,65 +94,79 @@ class _Dispatcher:
         self.tool_call: Any = None
 
     def calls(self, event: AssistantStreamEvent) -> Calls:
-        from threadruns_api.models import MessageObject, RunStepObject
+        from threadruns_api.models import MessageObject, MessageObjectStatus, RunStepObject, RunStepObjectStatus
 
-        from ._events import TERMINAL_RUN_EVENTS
+        from ._events import (
+            TERMINAL_RUN_EVENTS,
+            MessageDeltaEvent,
+            MessageEvent,
+            RunEvent,
+            RunStepDeltaEvent,
+            RunStepEvent,
+        )
 
-        name, data = event.event, cast(Any, event.data)  # the event name tells which model it is
+        # The typed event (from the spec's stream_events) tells the object; the name's last part what happened.
+        name, data, what = event.event, cast(Any, event.data), event.event.rsplit(".", 1)[-1]
         calls: Calls = [("on_event", (event,))]
-        if name.startswith("thread.run.step."):
-            calls += self._step(name, data, RunStepObject)
-        elif name.startswith("thread.message."):
-            calls += self._message(name, data, MessageObject)
-        elif name.startswith("thread.run."):
+        if isinstance(event, RunStepDeltaEvent):
+            calls += self._step_delta(data, RunStepObject)
+        elif isinstance(event, RunStepEvent):
+            calls += self._step(what, data, _ending(RunStepObjectStatus))
+        elif isinstance(event, MessageDeltaEvent):
+            calls += self._message_delta(data, MessageObject)
+        elif isinstance(event, MessageEvent):
+            calls += self._message(what, data, _ending(MessageObjectStatus))
+        elif isinstance(event, RunEvent):
             self.current_run = data
             if name in TERMINAL_RUN_EVENTS and self.tool_call is not None:
                 calls.append(("on_tool_call_done", (self.tool_call,)))
                 self.tool_call = self.tool_index = None
         return calls
 
-    def _message(self, name: str, data: Any, model: Any) -> Calls:
+    def _message(self, what: str, data: Any, ending: frozenset[str]) -> Calls:
         calls: Calls = []
-        if name == "thread.message.created":
+        if what == "created":
             self.message = data
             self.messages[data.id] = data
             self.content_index = self.content = None
             calls.append(("on_message_created", (data,)))
-        elif name == "thread.message.delta" and self.message is not None:
-            snapshot = self.message.to_dict()
-            before = len(snapshot.get("content") or [])
-            parts = data.delta.content if isinstance(data.delta.content, list) else []
-            merge_delta(snapshot, {"content": [part.to_dict() for part in parts if hasattr(part, "to_dict")]})
-            self.message = message = _rebuild(model, snapshot)
-            self.messages[message.id] = message
-            content = message.content if isinstance(message.content, list) else []
-            for part in parts:
-                index = getattr(part, "index", None)
-                if not isinstance(index, int) or index >= len(content):
-                    continue
-                block = content[index]
-                if index >= before and getattr(block, "type", None) == "text":
-                    calls.append(("on_text_created", (block.text,)))
-                text = getattr(part, "text", None)
-                if getattr(part, "type", None) == "text" and text is not None and hasattr(block, "text"):
-                    calls.append(("on_text_delta", (text, block.text)))
-                if index != self.content_index:
-                    calls += self._content_done()
-                    self.content_index = index
-                self.content = block
-            calls.append(("on_message_delta", (data.delta, message)))
-        elif name in _MESSAGE_DONE:
+        elif what in ending:
             self.message = data
             self.messages[data.id] = data
-            if (
-                self.content_index is not None
-                and isinstance(data.content, list)
-                and self.content_index < len(data.content)
-            ):
-                self.content = data.content[self.content_index]
+            index = self.content_index
+            if index is not None and isinstance(data.content, list) and index < len(data.content):
+                self.content = data.content[index]
                 calls += self._content_done()
             self.content_index = self.content = None
             calls.append(("on_message_done", (data,)))
+        return calls
+
+    def _message_delta(self, data: Any, model: Any) -> Calls:
+        calls: Calls = []
+        if self.message is None:
+            return calls
+        snapshot = self.message.to_dict()
+        before = len(snapshot.get("content") or [])
+        parts = data.delta.content if isinstance(data.delta.content, list) else []
+        merge_delta(snapshot, {"content": [part.to_dict() for part in parts if hasattr(part, "to_dict")]})
+        self.message = message = _rebuild(model, snapshot)
+        self.messages[message.id] = message
+        content = message.content if isinstance(message.content, list) else []
+        for part in parts:
+            index = getattr(part, "index", None)
+            if not isinstance(index, int) or index >= len(content):
+                continue
+            block = content[index]
+            if index >= before and getattr(block, "type", None) == "text":
+                calls.append(("on_text_created", (block.text,)))
+            text = getattr(part, "text", None)
+            if getattr(part, "type", None) == "text" and text is not None and hasattr(block, "text"):
+                calls.append(("on_text_delta", (text, block.text)))
+            if index != self.content_index:
+                calls += self._content_done()
+                self.content_index = index
+            self.content = block
+        calls.append(("on_message_delta", (data.delta, message)))
         return calls
 
     def _content_done(self) -> Calls:
@@ -163,41 +177,46 @@ class _Dispatcher:
             return [("on_image_file_done", (self.content.image_file,))]
         return []
 
-    def _step(self, name: str, data: Any, model: Any) -> Calls:
+    def _step(self, what: str, data: Any, ending: frozenset[str]) -> Calls:
         calls: Calls = []
-        if name == "thread.run.step.created":
+        if what == "created":
             self.step_id = data.id
             self.steps[data.id] = data
             calls.append(("on_run_step_created", (data,)))
-        elif name == "thread.run.step.in_progress":
+        elif what == _UNDER_WAY:
             self.step_id = data.id
             self.steps[data.id] = data
-        elif name == "thread.run.step.delta" and data.id in self.steps:
-            snapshot = merge_delta(self.steps[data.id].to_dict(), data.delta.to_dict())
-            self.steps[data.id] = step = _rebuild(model, snapshot)
-            details = getattr(data.delta, "step_details", None)
-            calls_now = getattr(details, "tool_calls", None) if getattr(details, "type", None) == "tool_calls" else None
-            known = getattr(getattr(step, "step_details", None), "tool_calls", None)
-            for delta in calls_now if isinstance(calls_now, list) else []:
-                index = getattr(delta, "index", None)
-                if not isinstance(index, int) or not isinstance(known, list) or index >= len(known):
-                    continue
-                if index == self.tool_index:
-                    calls.append(("on_tool_call_delta", (delta, known[index])))
-                else:
-                    if self.tool_call is not None:
-                        calls.append(("on_tool_call_done", (self.tool_call,)))
-                    self.tool_index = index
-                    calls.append(("on_tool_call_created", (known[index],)))
-                self.tool_call = known[index]
-            calls.append(("on_run_step_delta", (data.delta, step)))
-        elif name in _STEP_DONE:
+        elif what in ending:
             if self.tool_call is not None:
                 calls.append(("on_tool_call_done", (self.tool_call,)))
                 self.tool_call = self.tool_index = None
             self.steps[data.id] = data
             self.step_id = None
             calls.append(("on_run_step_done", (data,)))
+        return calls
+
+    def _step_delta(self, data: Any, model: Any) -> Calls:
+        calls: Calls = []
+        if data.id not in self.steps:
+            return calls
+        snapshot = merge_delta(self.steps[data.id].to_dict(), data.delta.to_dict())
+        self.steps[data.id] = step = _rebuild(model, snapshot)
+        details = getattr(data.delta, "step_details", None)
+        deltas = getattr(details, "tool_calls", None)
+        known = getattr(getattr(step, "step_details", None), "tool_calls", None)
+        for delta in deltas if isinstance(deltas, list) else []:
+            index = getattr(delta, "index", None)
+            if not isinstance(index, int) or not isinstance(known, list) or index >= len(known):
+                continue
+            if index == self.tool_index:
+                calls.append(("on_tool_call_delta", (delta, known[index])))
+            else:
+                if self.tool_call is not None:
+                    calls.append(("on_tool_call_done", (self.tool_call,)))
+                self.tool_index = index
+                calls.append(("on_tool_call_created", (known[index],)))
+            self.tool_call = known[index]
+        calls.append(("on_run_step_delta", (data.delta, step)))
         return calls
 
     def final_run(self) -> RunObject:
