@@ -245,7 +245,30 @@ def _text_of_delta(event: AssistantStreamEvent) -> Iterator[str]:
             yield value
 
 
-class AssistantEventHandler:
+class _HandlerState:
+    """What both handlers show of the stream while events go by (openai-python's ``current_*``)."""
+
+    _state: _Dispatcher
+
+    @property
+    def current_event(self) -> AssistantStreamEvent | None:
+        return self._state.current_event
+
+    @property
+    def current_run(self) -> RunObject | None:
+        return self._state.current_run
+
+    @property
+    def current_run_step_snapshot(self) -> RunStepObject | None:
+        step_id = self._state.step_id
+        return None if step_id is None else self._state.steps.get(step_id)
+
+    @property
+    def current_message_snapshot(self) -> MessageObject | None:
+        return self._state.message
+
+
+class AssistantEventHandler(_HandlerState):
     """Callbacks for the events of one streamed run; subclass and override the ``on_*`` you need.
 
     ``text_deltas`` iterates the text as it arrives; ``until_done()``, ``get_final_run()``,
@@ -268,23 +291,6 @@ class AssistantEventHandler:
 
     def __next__(self) -> AssistantStreamEvent:
         return next(self._iterator)
-
-    @property
-    def current_event(self) -> AssistantStreamEvent | None:
-        return self._state.current_event
-
-    @property
-    def current_run(self) -> RunObject | None:
-        return self._state.current_run
-
-    @property
-    def current_run_step_snapshot(self) -> RunStepObject | None:
-        step_id = self._state.step_id
-        return None if step_id is None else self._state.steps.get(step_id)
-
-    @property
-    def current_message_snapshot(self) -> MessageObject | None:
-        return self._state.message
 
     @property
     def response(self) -> Any:
@@ -375,7 +381,7 @@ class AssistantEventHandler:
     def on_image_file_done(self, image_file: Any) -> None: ...
 
 
-class AsyncAssistantEventHandler:
+class AsyncAssistantEventHandler(_HandlerState):
     """The async twin of ``AssistantEventHandler``: the callbacks are ``async def``, and are awaited."""
 
     def __init__(self) -> None:
@@ -394,23 +400,6 @@ class AsyncAssistantEventHandler:
 
     async def __anext__(self) -> AssistantStreamEvent:
         return await self._iterator.__anext__()
-
-    @property
-    def current_event(self) -> AssistantStreamEvent | None:
-        return self._state.current_event
-
-    @property
-    def current_run(self) -> RunObject | None:
-        return self._state.current_run
-
-    @property
-    def current_run_step_snapshot(self) -> RunStepObject | None:
-        step_id = self._state.step_id
-        return None if step_id is None else self._state.steps.get(step_id)
-
-    @property
-    def current_message_snapshot(self) -> MessageObject | None:
-        return self._state.message
 
     async def close(self) -> None:
         if self._stream is not None:
