@@ -86,3 +86,40 @@ def test_the_readme_states_the_exit_codes_the_cli_uses() -> None:
     from threadruns._cli import _exit_code_help
 
     assert _exit_code_help() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_example() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Example", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_example_runs_as_written_against_threadruns_serve() -> None:
+    """The README's Python example, unchanged, against `threadruns serve` on the port it names (8000)."""
+    import pytest
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 8000)) == 0:
+            pytest.skip("port 8000, which the README's example uses, is taken on this machine")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OPENAI_API_KEY": "sk-anything"}
+    env.pop("OPENAI_BASE_URL", None)
+    server = subprocess.Popen(
+        [*CLI, "serve", "--tick", "0.05", "--log-level", "warning"], stderr=subprocess.DEVNULL, env=env
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", 8000)) == 0:
+                    break
+            time.sleep(0.05)
+        example = subprocess.run(
+            [sys.executable, "-c", _readme_example()], capture_output=True, text=True, env=env, timeout=90
+        )
+        assert example.returncode == 0, example.stderr
+        lines = example.stdout.splitlines()
+        assert lines[0].startswith("completed ")  # create_and_poll, with its usage
+        assert any(line.startswith("run_") and line.endswith(" completed") for line in lines[1:])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

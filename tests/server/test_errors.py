@@ -173,8 +173,20 @@ def test_submit_tool_outputs_requires_the_tool_outputs_field(client: httpx.Clien
     ],
 )
 def test_unknown_thread_or_run_is_a_404(client: httpx.Client, seeded: tuple[str, str], path: str, message: str) -> None:
+    """OpenAI's words first; an unknown thread then says how to give the embedded server one."""
     error = _error(client.get(path), 404)
-    assert error == {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+    assert error["message"].startswith(message)
+    assert ("--seed" in error["message"] and "auto_create" in error["message"]) == ("thread " in message)
+    rest = {k: v for k, v in error.items() if k != "message"}
+    assert rest == {"type": "invalid_request_error", "param": None, "code": None}
+
+
+def test_a_path_outside_the_prefix_says_where_the_api_is(client: httpx.Client, server: RunsServer) -> None:
+    outside = httpx.get(server.url.removesuffix("/v1") + "/threads/thread_1/runs", headers=dict(client.headers))
+    message = _error(outside, 404)["message"]
+    assert message.startswith("Invalid URL (GET /threads/thread_1/runs)") and "under /v1" in message
+    inside = _error(client.get("/threads/thread_1/nothing"), 404)["message"]
+    assert inside == "Invalid URL (GET /v1/threads/thread_1/nothing)"  # under the prefix: OpenAI's words only
 
 
 def test_unknown_step_is_a_404(client: httpx.Client, seeded: tuple[str, str]) -> None:
@@ -190,7 +202,7 @@ def test_run_of_another_thread_is_not_found(server: RunsServer, client: httpx.Cl
 
 def test_unknown_assistant_is_a_404_without_auto_create(client: httpx.Client, seeded: tuple[str, str]) -> None:
     error = _error(client.post(f"/threads/{seeded[0]}/runs", json={"assistant_id": "asst_ghost"}), 404)
-    assert error["message"] == "No assistant found with id 'asst_ghost'."
+    assert error["message"].startswith("No assistant found with id 'asst_ghost'.") and "--seed" in error["message"]
 
 
 def test_unknown_path_is_a_404_and_wrong_method_a_405_in_the_error_shape(

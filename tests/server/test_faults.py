@@ -172,3 +172,23 @@ def test_the_request_log_counts_every_request_exactly_without_credentials(
 def test_times_must_be_positive(server: RunsServer) -> None:
     with pytest.raises(ValueError, match="times"):
         server.faults.add(status=500, times=0)
+
+
+def test_a_client_that_gives_up_under_latency_leaves_the_server_quiet(caplog: pytest.LogCaptureFixture) -> None:
+    """A client timeout during a latency fault disconnects before the body is read: no traceback is logged."""
+    import logging
+    import time
+
+    import threadruns
+    from threadruns.server import RunsServer
+
+    with caplog.at_level(logging.INFO), RunsServer() as server:
+        thread = server.add_thread(messages=["hi"])
+        server.faults.latency(1.0, times=2)
+        with threadruns.Client(api_key="sk-test", base_url=server.url, timeout=0.2, max_retries=0) as client:
+            for _ in range(2):
+                with pytest.raises(threadruns.APITimeoutError):
+                    client.runs.list(thread)
+        time.sleep(1.3)  # the server wakes up and finds the client gone
+    noisy = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert noisy == [], [r.getMessage() for r in noisy]

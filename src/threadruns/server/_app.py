@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -101,6 +101,7 @@ class RunsApi:
             },
         )
         app.router.redirect_slashes = False
+        app.state.prefix = prefix  # the 404 of a path outside it says where the API is
         return app
 
     # Operations --------------------------------------------------------------------------------------
@@ -205,7 +206,11 @@ class RunsApi:
 
         async def endpoint(request: Request) -> Response:
             method = "GET" if request.method == "HEAD" else request.method
-            body = await request.body()
+            try:
+                body = await request.body()
+            except ClientDisconnect:  # the client gave up (its timeout, under a latency fault): no one to answer
+                logger.debug("client disconnected before its request body was read: %s %s", method, request.url.path)
+                return Response(status_code=499)
             valid = validate_request(
                 method=method,
                 path_template=template,
@@ -268,6 +273,9 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
         message = f"Method not allowed: {target}."
     elif exc.status_code == 404:
         message = f"Invalid URL ({target})"
+        prefix = getattr(request.app.state, "prefix", "")
+        if prefix and not request.url.path.startswith(prefix + "/"):
+            message += f". This server serves the API under {prefix}: end base_url with {prefix}"
     else:
         message = str(exc.detail)
     return JSONResponse(error_body(message), status_code=exc.status_code, headers=exc.headers)

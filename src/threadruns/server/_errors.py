@@ -57,6 +57,13 @@ def default_error_for_status(status: int) -> dict[str, Any]:
     return error_body(f"Injected fault: HTTP {status}.")
 
 
-def not_found(kind: str, object_id: str) -> ApiError:
-    """404 for an unknown thread, run, run step or assistant, as OpenAI words it."""
-    return ApiError(404, f"No {kind} found with id '{object_id}'.")
+# After OpenAI's own words, for the objects a user of the embedded server creates: how to create them.
+SEED_HINT = (
+    " This embedded server knows only the threads and assistants it was given: add them with "
+    "RunsServer.add_thread()/add_assistant(), `threadruns serve --seed FILE`, or turn on auto_create."
+)
+
+
+def not_found(kind: str, object_id: str, *, hint: str = "") -> ApiError:
+    """404 for an unknown thread, run, run step or assistant, as OpenAI words it (then ``hint``, if any)."""
+    return ApiError(404, f"No {kind} found with id '{object_id}'.{hint}")

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._clock import Clock
-from ._errors import ApiError, not_found
+from ._errors import SEED_HINT, ApiError, not_found
 from ._ids import IdFactory
 from ._lifecycle import Emit, Lifecycle, ignore_events
 from ._objects import ACTIVE_STATUSES, TERMINAL_STATUSES, Assistant, Json, Message, Run, Thread, text_part
@@ -380,7 +380,7 @@ class RunStore:
         thread = self._threads.get(thread_id)
         if thread is None:
             if not (self.auto_create if create is None else create):
-                raise not_found("thread", thread_id)
+                raise not_found("thread", thread_id, hint=SEED_HINT)
             thread = Thread(id=thread_id, created_at=self.clock.now())
             self._threads[thread_id] = thread
         return thread
@@ -389,7 +389,7 @@ class RunStore:
         assistant = self._assistants.get(assistant_id)
         if assistant is None:
             if not self.auto_create or not assistant_id:
-                raise not_found("assistant", assistant_id)
+                raise not_found("assistant", assistant_id, hint=SEED_HINT if assistant_id else "")
             assistant = Assistant(
                 id=assistant_id, model="gpt-4o", instructions=None, tools=[], script=self.default_script
             )
