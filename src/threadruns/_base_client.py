@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -384,6 +385,8 @@ def _cause(exc: BaseException) -> str:
     seen: BaseException | None = exc
     for _ in range(6):  # the chain httpx/httpcore/anyio build is a few links long
         seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if isinstance(seen, ssl.SSLError):
+            break  # its text is already in the message; its errno is an SSL code, not the system's
         if isinstance(seen, OSError) and (seen.errno or seen.strerror):  # an errno's text: `Connection refused`
             reason = os.strerror(seen.errno) if isinstance(seen.errno, int) and seen.errno > 0 else str(seen.strerror)
             return reason if reason in text else f"{text} ({reason})"

@@ -292,3 +292,15 @@ def test_the_server_without_its_extra_names_the_extra_to_install() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.startswith("starlette |") and "pip install 'threadruns[server]'" in out
+
+
+def test_tls_to_the_plain_http_server_says_to_use_http(server: RunsServer) -> None:
+    import threadruns
+
+    url = server.url.replace("http://", "https://")
+    client = threadruns.Client(api_key="sk-test", base_url=url, max_retries=0)
+    with client, pytest.raises(threadruns.APIConnectionError) as info:
+        client.runs.list("thread_1")
+    message = str(info.value)
+    assert f"GET {url}/threads/thread_1/runs" in message and "use an http:// base_url" in message
+    assert "Operation not permitted" not in message  # an SSL error code is not a system errno
