@@ -82,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"], help="(default info)"
     )
 
+    conformance = commands.add_parser(
+        "conformance",
+        help="check how far a server is from the Runs API",
+        description="Drive a server through the Runs API with the strict response contract and report every "
+        "check as pass, deviation or not supported. Exit 0 only when nothing deviates. It "
+        "creates 3 runs (one streamed) on --thread, or on a new thread id the server must auto-create.",
+    )
+    conformance.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL)")
+    conformance.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
+    conformance.add_argument("--assistant", required=True, dest="assistant_id", help="an assistant that replies")
+    conformance.add_argument("--thread", dest="thread_id", help="the thread to create the runs on")
+    conformance.add_argument("--json", action="store_true", help="print the report as JSON")
+
     runs = commands.add_parser("runs", help="call the Runs API of a server").add_subparsers(
         dest="action", required=True
     )
@@ -318,6 +331,16 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
         return 0
 
 
+def _conformance(args: argparse.Namespace, out: TextIO) -> int:
+    from .conformance import PLAN, check
+
+    sys.stderr.write(f"threadruns conformance {PLAN}\n")
+    with Client(api_key=args.api_key, base_url=args.base_url, max_retries=1) as client:
+        report = check(client, assistant_id=args.assistant_id, thread_id=args.thread_id)
+    out.write((report.to_json() if args.json else report.table()) + "\n")
+    return 0 if report.ok else 1
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         from .server import serve
@@ -348,7 +371,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     stdout = out or sys.stdout
     started = time.monotonic()
     try:
-        return _serve(args) if args.command == "serve" else _runs(args, stdout)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "conformance":
+            return _conformance(args, stdout)
+        return _runs(args, stdout)
     except APIStatusError as exc:
         request_id = f" (request {exc.request_id})" if exc.request_id else ""
         print(f"threadruns: error {exc.status_code}{request_id}: {exc.message}", file=sys.stderr)

@@ -1,0 +1,249 @@
+"""How far an Assistants-compatible server is from the Runs API: ``check(client, assistant_id=...)``.
+
+It drives the server through the operations of the spec with the strict response contract (every
+answer parsed as typed or error) and reports each check as ``pass``, ``deviation`` or ``not supported``,
+with what clients will see for each deviation. It only creates runs on the thread it is given (or on a
+new one the server auto-creates), and says so up front (``PLAN``).
+
+This is the first set of checks: create, retrieve, update, list and its cursors, steps, a streamed
+run, an unknown id, and the headers the API sends (request id, poll interval).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ._client import Client
+from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, NotFoundError
+
+Outcome = Literal["pass", "deviation", "not supported"]
+
+PLAN = "creates 3 runs (one of them streamed) on the thread it is given, or on a new thread id if none is"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: the operation, what was checked, the outcome, and for a deviation what clients see."""
+
+    operation: str
+    check: str
+    outcome: Outcome
+    detail: str = ""
+    clients_see: str = ""
+
+
+@dataclass
+class Report:
+    """Every check of one run of ``check``; ``ok`` when nothing deviates."""
+
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def deviations(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome == "deviation"]
+
+    @property
+    def unsupported(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome == "not supported"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.deviations
+
+    def summary(self) -> str:
+        return f"{len(self.results)} checks, {len(self.deviations)} deviations, {len(self.unsupported)} not supported"
+
+    def to_json(self) -> str:
+        return json.dumps({"summary": self.summary(), "results": [asdict(r) for r in self.results]}, indent=2)
+
+    def table(self) -> str:
+        """The report as text: one line per check, then the summary."""
+        width = max([len(r.operation) for r in self.results] + [9])
+        lines = []
+        for r in self.results:
+            line = f"{r.operation:<{width}}  {r.outcome:<13}  {r.check}"
+            if r.outcome != "pass" and r.detail:
+                line += f": {r.detail}"
+            if r.clients_see:
+                line += f" [clients: {r.clients_see}]"
+            lines.append(line)
+        return "\n".join([*lines, self.summary()])
+
+
+class _Checks:
+    def __init__(self, client: Client, assistant_id: str, thread_id: str) -> None:
+        self.client = client
+        self.assistant_id = assistant_id
+        self.thread_id = thread_id
+        self.report = Report()
+
+    def add(self, operation: str, check: str, ok: bool, detail: str = "", clients_see: str = "") -> None:
+        outcome: Outcome = "pass" if ok else "deviation"
+        self.report.results.append(
+            CheckResult(operation, check, outcome, "" if ok else detail, "" if ok else clients_see)
+        )
+
+    def call(self, operation: str, fn: Callable[[], Any]) -> Any:
+        """``fn()``, with a typed-or-error failure recorded as the deviation it is (None then)."""
+        try:
+            return fn()
+        except APIResponseValidationError as exc:
+            self.add(
+                operation,
+                "answer matches the spec",
+                False,
+                str(exc).split(" (to read", 1)[0],
+                "threadruns raises APIResponseValidationError; openai-python passes the value on",
+            )
+        except NotFoundError as exc:
+            self.report.results.append(CheckResult(operation, "operation answers", "not supported", str(exc)))
+        except APIStatusError as exc:
+            self.add(
+                operation,
+                "operation answers",
+                False,
+                f"{exc.status_code}: {exc.message}",
+                f"both clients raise {type(exc).__name__}",
+            )
+        except APIConnectionError as exc:
+            self.add(operation, "operation answers", False, str(exc), "both clients raise APIConnectionError")
+        return None
+
+    def run(self) -> Report:
+        runs = self.client.beta.threads.runs
+        answer = self.call(
+            "create",
+            lambda: runs.with_raw_response.create(
+                self.thread_id, assistant_id=self.assistant_id, metadata={"conformance": "1"}
+            ),
+        )
+        run = None
+        if answer is not None:
+            run = self.call("create", answer.parse)
+            self.add(
+                "create",
+                "x-request-id header",
+                bool(answer.request_id),
+                "no x-request-id",
+                "errors carry request_id=None",
+            )
+        if run is not None:
+            self.add("create", "answer matches the spec", True)
+            self.add("create", "metadata kept", run.metadata == {"conformance": "1"}, f"got {run.metadata!r}")
+            polled = self.call("poll", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id))
+            if polled is not None:
+                self.add(
+                    "poll",
+                    "openai-poll-after-ms header",
+                    "openai-poll-after-ms" in polled.headers,
+                    "no openai-poll-after-ms",
+                    "poll falls back to poll_interval_ms",
+                )
+            final = self.call("poll", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60))
+            if final is not None:
+                self.add("poll", "the run reaches a final status", True)
+                got = self.call("retrieve", lambda: runs.retrieve(run.id, thread_id=self.thread_id))
+                if got is not None:
+                    self.add("retrieve", "answer matches the spec", True)
+                    self.add("retrieve", "the same run", got.id == run.id, f"asked {run.id}, got {got.id}")
+                updated = self.call(
+                    "update", lambda: runs.update(run.id, thread_id=self.thread_id, metadata={"conformance": "2"})
+                )
+                if updated is not None:
+                    self.add(
+                        "update",
+                        "metadata replaced",
+                        updated.metadata == {"conformance": "2"},
+                        f"got {updated.metadata!r}",
+                    )
+                steps = self.call("steps.list", lambda: runs.steps.list(run.id, thread_id=self.thread_id))
+                if steps is not None:
+                    self.add("steps.list", "answer matches the spec", True)
+                    self.add(
+                        "steps.list",
+                        "steps belong to the run",
+                        all(s.run_id == run.id for s in steps.data),
+                        "a step of another run",
+                    )
+        self._stream()
+        self._list()
+        missing = "run_" + secrets.token_hex(8)
+        try:
+            runs.retrieve(missing, thread_id=self.thread_id)
+            self.add("retrieve", "an unknown id is a 404", False, "the server answered 200", "no error at all")
+        except NotFoundError as exc:
+            self.add("retrieve", "an unknown id is a 404", True)
+            self.add(
+                "retrieve",
+                "the 404 body is {error: {...}}",
+                isinstance(exc.body, dict) and "error" in exc.body,
+                f"got {exc.body!r}",
+                "error.code/param/type are None",
+            )
+        except APIStatusError as exc:
+            self.add(
+                "retrieve",
+                "an unknown id is a 404",
+                False,
+                f"got {exc.status_code}",
+                f"both clients raise {type(exc).__name__} instead of NotFoundError",
+            )
+        return self.report
+
+    def _stream(self) -> None:
+        runs = self.client.beta.threads.runs
+
+        def events() -> list[Any]:
+            with runs.stream(thread_id=self.thread_id, assistant_id=self.assistant_id) as stream:
+                seen = list(stream)
+                self.add("stream", "content-type text/event-stream", True)
+                self.add("stream", "ends with a final run", stream.final_run() is not None)
+                return seen
+
+        seen = self.call("stream", events)
+        if seen is not None:
+            names = [e.event for e in seen]
+            self.add("stream", "events parse as the spec's models", True)
+            self.add(
+                "stream",
+                "starts with thread.run.created",
+                names[:1] == ["thread.run.created"],
+                f"starts with {names[:1]}",
+            )
+
+    def _list(self) -> None:
+        runs = self.client.beta.threads.runs
+        page = self.call("list", lambda: runs.list(self.thread_id, limit=1, order="asc"))
+        if page is None:
+            return
+        self.add("list", "answer matches the spec", True)
+        self.add("list", "limit honoured", len(page.data) <= 1, f"{len(page.data)} items for limit=1")
+        self.add(
+            "list",
+            "first_id/last_id are the page's ends",
+            not page.data or (page.first_id == page.data[0].id and page.last_id == page.data[-1].id),
+            f"first_id={page.first_id}, last_id={page.last_id}",
+        )
+        walked = self.call("list", lambda: [r.id for r in runs.list(self.thread_id, limit=1, order="asc")])
+        if walked is not None:
+            self.add(
+                "list",
+                "a walk with limit=1 reaches every run (has_more, after)",
+                len(walked) >= 2,
+                f"walked {len(walked)} runs",
+                "clients stop after the first page",
+            )
+            self.add("list", "no run twice in the walk", len(walked) == len(set(walked)), "duplicates")
+
+
+def check(client: Client, *, assistant_id: str, thread_id: str | None = None) -> Report:
+    """Drive the server behind ``client`` through the Runs API and report how it conforms (see ``PLAN``)."""
+    thread = thread_id or "thread_conformance_" + secrets.token_hex(6)
+    return _Checks(client, assistant_id, thread).run()
+
+
+__all__ = ["PLAN", "CheckResult", "Report", "check"]
