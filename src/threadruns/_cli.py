@@ -87,12 +87,15 @@ def _parser() -> argparse.ArgumentParser:
         help="check how far a server is from the Runs API",
         description="Drive a server through the Runs API with the strict response contract and report every "
         "check as pass, deviation or not supported. Exit 0 only when nothing deviates. It "
-        "creates 3 runs (one streamed) on --thread, or on a new thread id the server must auto-create.",
+        "creates up to 5 runs on --thread, or on a new thread id the server must auto-create.",
     )
     conformance.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL)")
     conformance.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
     conformance.add_argument("--assistant", required=True, dest="assistant_id", help="an assistant that replies")
     conformance.add_argument("--thread", dest="thread_id", help="the thread to create the runs on")
+    conformance.add_argument(
+        "--tool-assistant", dest="tool_assistant_id", help="an assistant whose runs call a function (the tool path)"
+    )
     conformance.add_argument("--json", action="store_true", help="print the report as JSON")
 
     runs = commands.add_parser("runs", help="call the Runs API of a server").add_subparsers(
@@ -336,7 +339,9 @@ def _conformance(args: argparse.Namespace, out: TextIO) -> int:
 
     sys.stderr.write(f"threadruns conformance {PLAN}\n")
     with Client(api_key=args.api_key, base_url=args.base_url, max_retries=1) as client:
-        report = check(client, assistant_id=args.assistant_id, thread_id=args.thread_id)
+        report = check(
+            client, assistant_id=args.assistant_id, thread_id=args.thread_id, tool_assistant_id=args.tool_assistant_id
+        )
     out.write((report.to_json() if args.json else report.table()) + "\n")
     return 0 if report.ok else 1
 

@@ -5,8 +5,9 @@ answer parsed as typed or error) and reports each check as ``pass``, ``deviation
 with what clients will see for each deviation. It only creates runs on the thread it is given (or on a
 new one the server auto-creates), and says so up front (``PLAN``).
 
-This is the first set of checks: create, retrieve, update, list and its cursors, steps, a streamed
-run, an unknown id, and the headers the API sends (request id, poll interval).
+This is the first set of checks: create, retrieve, update, cancel, the tool path, list and its
+cursors in both orders, steps, a streamed run, an unknown id, a bad limit, and the headers the API
+sends (request id, poll interval).
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from typing import Any, Literal
 
 from ._client import Client
 from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, NotFoundError
+from ._tools import pending_calls
 
 Outcome = Literal["pass", "deviation", "not supported"]
 
-PLAN = "creates 3 runs (one of them streamed) on the thread it is given, or on a new thread id if none is"
+PLAN = (
+    "creates up to 5 runs (one streamed, one cancelled, one answered with tool outputs) on the thread it is "
+    "given, or on a new thread id if none is"
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,10 @@ class Report:
 
 
 class _Checks:
-    def __init__(self, client: Client, assistant_id: str, thread_id: str) -> None:
+    def __init__(self, client: Client, assistant_id: str, thread_id: str, tool_assistant_id: str | None) -> None:
         self.client = client
         self.assistant_id = assistant_id
+        self.tool_assistant_id = tool_assistant_id
         self.thread_id = thread_id
         self.report = Report()
 
@@ -170,6 +176,8 @@ class _Checks:
                         "a step of another run",
                     )
         self._stream()
+        self._cancel()
+        self._tools()
         self._list()
         missing = "run_" + secrets.token_hex(8)
         try:
@@ -215,6 +223,91 @@ class _Checks:
                 f"starts with {names[:1]}",
             )
 
+    def _cancel(self) -> None:
+        runs = self.client.beta.threads.runs
+        run = self.call("cancel", lambda: runs.create(self.thread_id, assistant_id=self.assistant_id))
+        if run is None:
+            return
+        try:
+            cancelled = runs.cancel(run.id, thread_id=self.thread_id)
+        except APIStatusError as exc:
+            final = self.call(
+                "cancel", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60)
+            )
+            if exc.status_code == 400 and final is not None and str(final.status) != "cancelled":
+                return  # the run ended before the cancel reached it: nothing to judge
+            outcome: Outcome = "not supported" if exc.status_code in (404, 405, 501) else "deviation"
+            self.report.results.append(
+                CheckResult(
+                    "cancel",
+                    "an active run can be cancelled",
+                    outcome,
+                    f"{exc.status_code}: {exc.message}",
+                    f"both clients raise {type(exc).__name__}" if outcome == "deviation" else "",
+                )
+            )
+            return
+        self.add(
+            "cancel",
+            "the answer is cancelling or cancelled",
+            str(cancelled.status) in ("cancelling", "cancelled"),
+            f"status {cancelled.status}",
+        )
+        final = self.call("cancel", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60))
+        if final is not None:
+            self.add("cancel", "the run ends cancelled", str(final.status) == "cancelled", f"ended {final.status}")
+
+    def _tools(self) -> None:
+        runs = self.client.beta.threads.runs
+        tool_assistant = self.tool_assistant_id
+        if tool_assistant is None:
+            self.report.results.append(
+                CheckResult("submit_tool_outputs", "the tool path", "not supported", "no tool assistant given")
+            )
+            return
+        run = self.call(
+            "submit_tool_outputs",
+            lambda: runs.create_and_poll(
+                thread_id=self.thread_id, assistant_id=tool_assistant, poll_interval_ms=100, poll_timeout=60
+            ),
+        )
+        if run is None:
+            return
+        waiting = str(run.status) == "requires_action"
+        self.add(
+            "submit_tool_outputs",
+            "a tool assistant's run requires action",
+            waiting,
+            f"ended {run.status}",
+            "the tool loop has nothing to answer",
+        )
+        if not waiting:
+            return
+        calls = pending_calls(run)
+        self.add(
+            "submit_tool_outputs",
+            "the waiting run lists its tool calls",
+            bool(calls),
+            "no tool calls listed",
+            "create_and_run_tools raises ToolLoopError",
+        )
+        if not calls:
+            return
+        outputs = [{"tool_call_id": call.id, "output": "conformance"} for call in calls]
+        done = self.call(
+            "submit_tool_outputs",
+            lambda: runs.submit_tool_outputs_and_poll(
+                tool_outputs=outputs, run_id=run.id, thread_id=self.thread_id, poll_interval_ms=100, poll_timeout=60
+            ),
+        )
+        if done is not None:
+            self.add(
+                "submit_tool_outputs",
+                "the run completes after the outputs",
+                str(done.status) == "completed",
+                f"ended {done.status}",
+            )
+
     def _list(self) -> None:
         runs = self.client.beta.threads.runs
         page = self.call("list", lambda: runs.list(self.thread_id, limit=1, order="asc"))
@@ -238,12 +331,41 @@ class _Checks:
                 "clients stop after the first page",
             )
             self.add("list", "no run twice in the walk", len(walked) == len(set(walked)), "duplicates")
+            backwards = self.call("list", lambda: [r.id for r in runs.list(self.thread_id, limit=1, order="desc")])
+            if backwards is not None:
+                self.add(
+                    "list",
+                    "order=desc is the walk reversed",
+                    backwards == walked[::-1],
+                    f"asc {walked}, desc {backwards}",
+                    "pages in the wrong order",
+                )
+            if len(walked) >= 2:
+                before = self.call("list", lambda: runs.list(self.thread_id, order="asc", before=walked[-1]).data)
+                if before is not None:
+                    self.add(
+                        "list",
+                        "before= gives the runs before the cursor",
+                        [r.id for r in before] == walked[:-1],
+                        f"got {[r.id for r in before]}",
+                        "backward pages skip or repeat runs",
+                    )
+        try:
+            runs.list(self.thread_id, extra_query={"limit": 1000})
+            self.add("list", "a limit over the maximum is a 400", False, "the server answered 200", "no error at all")
+        except APIStatusError as exc:
+            self.add("list", "a limit over the maximum is a 400", exc.status_code == 400, f"got {exc.status_code}")
 
 
-def check(client: Client, *, assistant_id: str, thread_id: str | None = None) -> Report:
-    """Drive the server behind ``client`` through the Runs API and report how it conforms (see ``PLAN``)."""
+def check(
+    client: Client, *, assistant_id: str, thread_id: str | None = None, tool_assistant_id: str | None = None
+) -> Report:
+    """Drive the server behind ``client`` through the Runs API and report how it conforms (see ``PLAN``).
+
+    ``tool_assistant_id``: an assistant whose runs call a function, for the tool path (else "not supported").
+    """
     thread = thread_id or "thread_conformance_" + secrets.token_hex(6)
-    return _Checks(client, assistant_id, thread).run()
+    return _Checks(client, assistant_id, thread, tool_assistant_id).run()
 
 
 __all__ = ["PLAN", "CheckResult", "Report", "check"]

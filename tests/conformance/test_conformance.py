@@ -12,20 +12,25 @@ import pytest
 import threadruns
 from threadruns._cli import main
 from threadruns.conformance import check
-from threadruns.server import RunsServer
+from threadruns.server import RunsServer, Script, ToolCall
 
 
 @pytest.fixture
 def server() -> Iterator[RunsServer]:
-    with RunsServer(auto_create=True, time_mode="realtime", tick=0.02) as running:
+    with RunsServer(auto_create=True, time_mode="realtime", tick=0.05) as running:
+        running.add_assistant("asst_tools", script=Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})]))
         yield running
 
 
 def test_the_embedded_server_passes_every_check(server: RunsServer) -> None:
     with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
-        report = check(client, assistant_id="asst_conformance")
+        report = check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools")
     assert report.ok and not report.unsupported, report.table()
-    assert len(report.results) >= 20
+    assert len(report.results) >= 28
+    checked = {(r.operation, r.check) for r in report.results}
+    assert ("cancel", "the run ends cancelled") in checked
+    assert ("submit_tool_outputs", "the run completes after the outputs") in checked
+    assert ("list", "before= gives the runs before the cursor") in checked
     assert report.summary() == f"{len(report.results)} checks, 0 deviations, 0 not supported"
 
 
@@ -50,7 +55,7 @@ def test_a_null_model_is_reported_as_a_deviation_with_what_clients_see(server: R
     with threadruns.Client(api_key="sk-test", base_url=server.url, http_client=http) as client:
         report = check(client, assistant_id="asst_conformance")
     http.close()
-    assert not report.ok
+    assert not report.ok and [r.check for r in report.unsupported] == ["the tool path"]  # no tool assistant given
     first = report.deviations[0]
     assert first.operation == "create" and "RunObject.model: expected str, got null" in first.detail
     assert "APIResponseValidationError" in first.clients_see and "openai-python" in first.clients_see
@@ -59,11 +64,11 @@ def test_a_null_model_is_reported_as_a_deviation_with_what_clients_see(server: R
 
 def test_the_command_prints_the_table_and_exits_by_the_outcome(server: RunsServer) -> None:
     out = io.StringIO()
-    code = main(["conformance", "--base-url", server.url, "--api-key", "sk-test", "--assistant", "asst_c"], out=out)
+    args = ["conformance", "--base-url", server.url, "--api-key", "sk-test", "--assistant", "asst_c"]
+    code = main([*args, "--tool-assistant", "asst_tools"], out=out)
     assert code == 0 and out.getvalue().strip().endswith("0 deviations, 0 not supported")
     out = io.StringIO()
-    code = main(
-        ["conformance", "--base-url", server.url, "--api-key", "sk-test", "--assistant", "asst_c", "--json"], out=out
-    )
+    code = main([*args, "--json"], out=out)  # without a tool assistant: that path is not supported, not a deviation
     report = json.loads(out.getvalue())
-    assert code == 0 and all(r["outcome"] == "pass" for r in report["results"])
+    assert code == 0 and report["summary"].endswith("0 deviations, 1 not supported")
+    assert all(r["outcome"] == "pass" for r in report["results"] if r["operation"] != "submit_tool_outputs")
