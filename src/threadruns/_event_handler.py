@@ -26,13 +26,17 @@ if TYPE_CHECKING:
 
 Calls = list[tuple[str, tuple[Any, ...]]]
 
+
 # An object's events are named `<prefix>.<what>`: `created`, `delta`, or the status it moved to. The statuses
 # that end a step or a message come from the spec's enums: every one but the status of work under way.
-_UNDER_WAY = "in_progress"
+def _under_way() -> str:
+    from threadruns_api.models import RunStepObjectStatus
+
+    return str(RunStepObjectStatus.IN_PROGRESS.value)
 
 
 def _ending(status_enum: Any) -> frozenset[str]:
-    return frozenset(str(member.value) for member in status_enum if member.value != _UNDER_WAY)
+    return frozenset(str(member.value) for member in status_enum if member.value != _under_way())
 
 
 def merge_delta(snapshot: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +187,7 @@ class _Dispatcher:
             self.step_id = data.id
             self.steps[data.id] = data
             calls.append(("on_run_step_created", (data,)))
-        elif what == _UNDER_WAY:
+        elif what == _under_way():
             self.step_id = data.id
             self.steps[data.id] = data
         elif what in ending:

@@ -18,6 +18,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from threadruns_api.models import RunStatus
+from threadruns_api.resources import _operations as _ops
+from threadruns_api.resources._operations import POLL_AFTER_MS_HEADER, REQUEST_ID_HEADER
+
 from ._client import Client
 from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, NotFoundError
 from ._tools import pending_calls
@@ -132,9 +136,9 @@ class _Checks:
             run = self.call("create", answer.parse)
             self.add(
                 "create",
-                "x-request-id header",
+                f"{REQUEST_ID_HEADER} header",
                 bool(answer.request_id),
-                "no x-request-id",
+                f"no {REQUEST_ID_HEADER}",
                 "errors carry request_id=None",
             )
         if run is not None:
@@ -144,9 +148,9 @@ class _Checks:
             if polled is not None:
                 self.add(
                     "poll",
-                    "openai-poll-after-ms header",
-                    "openai-poll-after-ms" in polled.headers,
-                    "no openai-poll-after-ms",
+                    f"{POLL_AFTER_MS_HEADER} header",
+                    POLL_AFTER_MS_HEADER in polled.headers,
+                    f"no {POLL_AFTER_MS_HEADER}",
                     "poll falls back to poll_interval_ms",
                 )
             final = self.call("poll", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60))
@@ -234,7 +238,7 @@ class _Checks:
             final = self.call(
                 "cancel", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60)
             )
-            if exc.status_code == 400 and final is not None and str(final.status) != "cancelled":
+            if exc.status_code == 400 and final is not None and final.status != RunStatus.CANCELLED:
                 return  # the run ended before the cancel reached it: nothing to judge
             outcome: Outcome = "not supported" if exc.status_code in (404, 405, 501) else "deviation"
             self.report.results.append(
@@ -250,12 +254,12 @@ class _Checks:
         self.add(
             "cancel",
             "the answer is cancelling or cancelled",
-            str(cancelled.status) in ("cancelling", "cancelled"),
+            cancelled.status in (RunStatus.CANCELLING, RunStatus.CANCELLED),
             f"status {cancelled.status}",
         )
         final = self.call("cancel", lambda: runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=60))
         if final is not None:
-            self.add("cancel", "the run ends cancelled", str(final.status) == "cancelled", f"ended {final.status}")
+            self.add("cancel", "the run ends cancelled", final.status == RunStatus.CANCELLED, f"ended {final.status}")
 
     def _tools(self) -> None:
         runs = self.client.beta.threads.runs
@@ -273,7 +277,7 @@ class _Checks:
         )
         if run is None:
             return
-        waiting = str(run.status) == "requires_action"
+        waiting = run.status == RunStatus.REQUIRES_ACTION
         self.add(
             "submit_tool_outputs",
             "a tool assistant's run requires action",
@@ -304,7 +308,7 @@ class _Checks:
             self.add(
                 "submit_tool_outputs",
                 "the run completes after the outputs",
-                str(done.status) == "completed",
+                done.status == RunStatus.COMPLETED,
                 f"ended {done.status}",
             )
 
@@ -351,7 +355,8 @@ class _Checks:
                         "backward pages skip or repeat runs",
                     )
         try:
-            runs.list(self.thread_id, extra_query={"limit": 1000})
+            too_many = int(_ops.LIST_RUNS.by_name["limit"].schema["maximum"]) + 1  # the spec's maximum, plus one
+            runs.list(self.thread_id, extra_query={"limit": too_many})
             self.add("list", "a limit over the maximum is a 400", False, "the server answered 200", "no error at all")
         except APIStatusError as exc:
             self.add("list", "a limit over the maximum is a 400", exc.status_code == 400, f"got {exc.status_code}")
