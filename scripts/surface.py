@@ -81,8 +81,12 @@ CHECKED_KEYWORDS = frozenset(
         "allOf",
         "$ref",
         "discriminator",
+        "default",
     }
 )
+# An integer property whose description says Unix time holds seconds: the answer audit checks it.
+UNIX_TIME = re.compile(r"\bunix\b", re.IGNORECASE)
+UNIX_SECONDS_KEYWORD = "x-unix-seconds"
 # The per-call options every method takes after its API arguments: openai-python's four, then max_retries.
 OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "max_retries")
 
@@ -186,6 +190,7 @@ class Surface:
     response_headers: dict[str, str] = field(default_factory=dict)
     stream_end: dict[str, str] = field(default_factory=dict)
     stream_error_event: str = "error"
+    error_model: str = ""  # the schema of every error body (the operations' `default` response)
     decoders: decoders.Decoders | None = None  # the fast path of answer parsing
 
     @property
@@ -311,6 +316,11 @@ class _Document:
         if not isinstance(node, dict):
             return node
         out: dict[str, Any] = {}
+        kinds = node.get("type")
+        if "integer" in (kinds if isinstance(kinds, list) else [kinds]) and UNIX_TIME.search(
+            str(node.get("description", ""))
+        ):
+            out[UNIX_SECONDS_KEYWORD] = True
         for key, value in node.items():
             if key not in CHECKED_KEYWORDS:
                 continue
@@ -428,6 +438,16 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     if missing:
         raise SurfaceError(f"stream_events names {missing}, which the spec does not define")
     headers = {str(k): str(v) for k, v in (trim.get("request_headers") or {}).items()}
+    errors = {
+        str(doc.facts(op["responses"]["default"]["content"]["application/json"]["schema"]).get("$ref"))
+        for _, _, _, op in doc.operations()
+        if "default" in op.get("responses", {})
+    }
+    if len(errors) > 1:
+        raise SurfaceError(f"the operations' error responses use different schemas: {sorted(errors)}")
+    error_model = next(iter(errors), "")
+    for model in [m.response_model for m in methods] + [model for _, model in events]:
+        doc.facts({"$ref": SCHEMA_PREFIX + model})  # answers too: the conformance audit reads them
     schemas = {name: doc.used[name] for name in sorted(doc.used)}
     answers = {str(k): str(v) for k, v in (trim.get("response_headers") or {}).items()}
     missing_headers = sorted({"request_id", "poll_after_ms"} - answers.keys())
@@ -439,7 +459,9 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     error_event = str(trim.get("stream_error_event", "error"))
     roots = [m.response_model for m in methods] + [model for _, model in events]
     fast = decoders.build(generated_models, roots)
-    surface = Surface(resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event, fast)
+    surface = Surface(
+        resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event, error_model, fast
+    )
     return surface, annotate.models
 
 
@@ -554,7 +576,7 @@ def render(surface: Surface, models: set[str], templates: Path, out: Path) -> li
         written.append(path)
 
     write("__init__.py", "init.py.jinja")
-    write("_operations.py", "operations.py.jinja")
+    write("_operations.py", "operations.py.jinja", unix_seconds=UNIX_SECONDS_KEYWORD)
     write("params.py", "params.py.jinja", models=sorted(models))
     if surface.decoders is not None:
         fast = surface.decoders

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import sys
 import time
@@ -81,13 +82,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"], help="(default info)"
     )
+    serve.add_argument(
+        "--deviate",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="reproduce a known flaw of compatible servers, to see what clients and `threadruns conformance` "
+        "make of it (repeatable; --list-deviations names them)",
+    )
+    serve.add_argument("--list-deviations", action="store_true", help="print the flaws --deviate knows, and exit")
 
     conformance = commands.add_parser(
         "conformance",
         help="check how far a server is from the Runs API",
         description="Drive a server through the Runs API with the strict response contract and report every "
         "check as pass, deviation or not supported. Exit 0 only when nothing deviates. It "
-        "creates up to 5 runs on --thread, or on a new thread id the server must auto-create.",
+        "creates up to 6 runs (and the messages they write) on --thread, or on a new thread id the server must "
+        "create on first use, and changes nothing else.",
     )
     conformance.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL)")
     conformance.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
@@ -97,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
         "--tool-assistant", dest="tool_assistant_id", help="an assistant whose runs call a function (the tool path)"
     )
     conformance.add_argument("--json", action="store_true", help="print the report as JSON")
+    conformance.add_argument("--junit", metavar="FILE", help="also write the report as JUnit XML, for CI")
+    conformance.add_argument(
+        "--poll-timeout", type=float, default=60.0, help="longest wait, in seconds, for one run to end (default 60)"
+    )
 
     runs = commands.add_parser("runs", help="call the Runs API of a server").add_subparsers(
         dest="action", required=True
@@ -338,19 +353,42 @@ def _conformance(args: argparse.Namespace, out: TextIO) -> int:
     from .conformance import PLAN, check
 
     sys.stderr.write(f"threadruns conformance {PLAN}\n")
-    with Client(api_key=args.api_key, base_url=args.base_url, max_retries=1) as client:
+    sys.stderr.flush()
+    with Client(api_key=args.api_key, base_url=args.base_url) as client, _waiting(f"checking {client.base_url}..."):
         report = check(
-            client, assistant_id=args.assistant_id, thread_id=args.thread_id, tool_assistant_id=args.tool_assistant_id
+            client,
+            assistant_id=args.assistant_id,
+            thread_id=args.thread_id,
+            tool_assistant_id=args.tool_assistant_id,
+            poll_timeout=args.poll_timeout,
         )
-    out.write((report.to_json() if args.json else report.table()) + "\n")
+    if args.junit:
+        with open(args.junit, "w", encoding="utf-8") as junit:
+            junit.write(report.to_junit())
+    if args.json:
+        out.write(report.to_json() + "\n")
+    elif out.isatty() and importlib.util.find_spec("rich") is not None:
+        from rich.console import Console
+
+        Console(file=out).print(report.rich_table())
+    else:
+        out.write(report.table() + "\n")
     return 0 if report.ok else 1
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        from .server import serve
+        from .server import DEVIATIONS, serve
     except ImportError as exc:
         raise ThreadRunsError(f"the embedded server needs its extra: pip install 'threadruns[server]' ({exc})") from exc
+
+    if args.list_deviations:
+        width = max(map(len, DEVIATIONS))
+        sys.stdout.write("".join(f"{name:<{width}}  {what}\n" for name, what in DEVIATIONS.items()))
+        return 0
+    unknown = [name for name in args.deviate if name not in DEVIATIONS]
+    if unknown:
+        raise ValueError(f"--deviate: unknown {', '.join(unknown)}; threadruns serve --list-deviations names them")
     seed = args.seed if args.seed is not None else DEMO_SEED
     if args.seed is None:
         base = f"http://{args.host}:{args.port}{args.prefix}"
@@ -366,6 +404,7 @@ def _serve(args: argparse.Namespace) -> int:
         tick=args.tick,
         prefix=args.prefix,
         log_level=args.log_level,
+        deviations=args.deviate,
     )
     return 0
 

@@ -1,41 +1,166 @@
-"""`threadruns conformance` (first checks): 100% on the embedded server, and a known deviation reported."""
+"""`threadruns conformance`: 100% on the embedded server, and each known flaw reported as exactly itself."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
+from threadruns_api.resources._operations import POLL_AFTER_MS_HEADER, REQUEST_ID_HEADER
 
 import threadruns
 from threadruns._cli import main
-from threadruns.conformance import check
-from threadruns.server import RunsServer, Script, ToolCall
+from threadruns.conformance import PLAN, Report, check
+from threadruns.server import DEVIATIONS, RunsServer, Script, ToolCall
+
+FIELDS = {"fields match the spec", "payloads match the spec"}
+
+# Each flaw the embedded server reproduces -> (the checks that must deviate, a pattern every finding in
+# such a row's detail matches, the outcome of those rows). Every other check must pass.
+EXPECTED: dict[str, tuple[set[str], str, str]] = {
+    "no-parallel-tool-calls": (FIELDS, "parallel_tool_calls: missing key, spec default", "deviation"),
+    "no-usage": (FIELDS, "usage: missing key", "deviation"),
+    "null-model": (FIELDS, "model: null", "deviation"),
+    "created-at-ms": (FIELDS, "created_at: not unix seconds", "deviation"),
+    "has-more-false": (
+        {"has_more on a partial page", "a walk with limit=2 reaches every run once"},
+        "",
+        "deviation",
+    ),
+    "inverted-cursors": (
+        {"order=desc, after= gives the runs after the cursor", "order=desc, before= gives the runs before the cursor"},
+        "expected",
+        "deviation",
+    ),
+    "500-for-unknown-ids": ({"an unknown run id is a 404"}, "got 500", "deviation"),
+    "detail-errors": (
+        {"the error body matches the spec"},
+        r"^ErrorResponse\.(error: missing key|detail: extra key)",
+        "deviation",
+    ),
+    "no-cancel": ({"an active run can be cancelled"}, "501", "not supported"),
+    "stream-ignored": ({"content type text/event-stream"}, "stream: true was ignored", "deviation"),
+    "foreign-events": ({"event names are Assistants events"}, "chat.completion.chunk", "deviation"),
+    "tools-ignored": ({"a tool assistant's run requires action"}, "without asking for tool outputs", "deviation"),
+    "no-auth": ({"a request without an API key is a 401"}, "2xx", "deviation"),
+    "no-request-id": ({f"{REQUEST_ID_HEADER} header"}, REQUEST_ID_HEADER, "deviation"),
+    "no-poll-header": ({f"{POLL_AFTER_MS_HEADER} header"}, POLL_AFTER_MS_HEADER, "deviation"),
+}
+
+
+def _server(*deviations: str, **options: object) -> RunsServer:
+    """Manual time by default: each poll moves a run on, so no check races the clock."""
+    server = RunsServer(auto_create=True, deviations=deviations, **options)  # type: ignore[arg-type]
+    server.add_assistant("asst_tools", script=Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})]))
+    return server
+
+
+def _check(server: RunsServer, **options: object) -> Report:
+    with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
+        return check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools", **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def server() -> Iterator[RunsServer]:
-    with RunsServer(auto_create=True, time_mode="realtime", tick=0.05) as running:
-        running.add_assistant("asst_tools", script=Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})]))
+    with _server() as running:
         yield running
 
 
 def test_the_embedded_server_passes_every_check(server: RunsServer) -> None:
-    with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
-        report = check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools")
+    report = _check(server)
     assert report.ok and not report.unsupported, report.table()
-    assert len(report.results) >= 28
-    checked = {(r.operation, r.check) for r in report.results}
-    assert ("cancel", "the run ends cancelled") in checked
-    assert ("submit_tool_outputs", "the run completes after the outputs") in checked
-    assert ("list", "before= gives the runs before the cursor") in checked
+    assert len(report.results) >= 60
+    operations = {r.operation for r in report.results}
+    for operation in (
+        "create",
+        "poll",
+        "retrieve",
+        "update",
+        "cancel",
+        "list",
+        "stream",
+        "steps.list",
+        "steps.retrieve",
+        "messages.list",
+        "messages.retrieve",
+        "submit_tool_outputs",
+        "submit_tool_outputs (stream)",
+        "retrieve (unknown id)",
+        "list (bad limit)",
+        "list (no API key)",
+    ):
+        assert operation in operations, operation
     assert report.summary() == f"{len(report.results)} checks, 0 deviations, 0 not supported"
+    assert 0 < report.seconds < 30
 
 
-class NullModel(httpx.HTTPTransport):
-    """The real server's answers, with every run's `model` set to null (a deviation real servers show)."""
+def test_the_embedded_server_passes_every_check_in_wall_clock_time() -> None:
+    """As `threadruns serve` runs: states last a tick of real time (long enough that a cancel is in time)."""
+    with _server(time_mode="realtime", tick=0.2) as running:
+        report = _check(running)
+    assert report.ok and not report.unsupported, report.table()
+
+
+def test_every_flaw_the_server_reproduces_has_its_expectation() -> None:
+    assert set(EXPECTED) == set(DEVIATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(DEVIATIONS))
+def test_each_flaw_is_reported_as_exactly_that_flaw(name: str) -> None:
+    checks, text, outcome = EXPECTED[name]
+    with _server(name) as server:
+        report = _check(server)
+    flagged = [r for r in report.results if r.outcome != "pass"]
+    assert flagged, report.table()
+    assert {r.check for r in flagged} == checks, report.table()
+    for row in flagged:
+        assert row.outcome == outcome, row
+        for part in row.detail.split("; "):  # every finding in the row is this flaw, nothing else
+            assert re.search(text, part), (row, part)
+        if outcome == "deviation":
+            assert row.clients_see, row
+    assert report.ok is (outcome != "deviation")
+
+
+def test_a_field_flaw_is_found_in_every_answer_that_carries_a_run() -> None:
+    with _server("null-model") as server:
+        report = _check(server)
+    flagged = {r.operation for r in report.deviations}
+    assert flagged >= {"create", "poll", "retrieve", "update", "cancel", "list", "stream", "submit_tool_outputs"}
+    first = report.deviations[0]
+    assert first.detail == "RunObject.model: null, the spec allows string"
+    assert "threadruns raises APIResponseValidationError naming `model`" in first.clients_see
+    assert "openai-python" in first.clients_see
+
+
+def test_flaws_combine(server: RunsServer) -> None:
+    with _server("no-usage", "has-more-false") as flawed:
+        report = _check(flawed)
+    checks = {r.check for r in report.deviations}
+    assert checks == FIELDS | EXPECTED["has-more-false"][0]
+
+
+def test_without_a_tool_assistant_the_tool_path_is_not_supported(server: RunsServer) -> None:
+    with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
+        report = check(client, assistant_id="asst_conformance")
+    assert report.ok and [(r.operation, r.detail) for r in report.unsupported] == [
+        ("submit_tool_outputs", "not checked: no tool assistant given")
+    ]
+
+
+class Proxy(httpx.HTTPTransport):
+    """The real server's JSON answers with a change a real server might make: ``edit(body)``."""
+
+    def __init__(self, edit: object) -> None:
+        super().__init__()
+        self.edit = edit
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = super().handle_request(request)
@@ -43,32 +168,129 @@ class NullModel(httpx.HTTPTransport):
             return response
         response.read()
         body = json.loads(response.content)
-        for item in [body, *(body.get("data") or [])] if isinstance(body, dict) else []:
-            if isinstance(item, dict) and item.get("object") == "thread.run":
-                item["model"] = None
+        self.edit(body)  # type: ignore[operator]
         headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding")}
         return httpx.Response(response.status_code, json=body, headers=headers, request=request)
 
 
-def test_a_null_model_is_reported_as_a_deviation_with_what_clients_see(server: RunsServer) -> None:
-    http = httpx.Client(transport=NullModel())
+def _runs_in(body: object) -> list[dict[str, object]]:
+    items = [body, *(body.get("data") or [])] if isinstance(body, dict) else []
+    return [item for item in items if isinstance(item, dict) and item.get("object") == "thread.run"]
+
+
+def _shift_start(run: dict[str, object]) -> None:
+    if isinstance(run.get("started_at"), int) and isinstance(run.get("created_at"), int):
+        run["started_at"] = run["created_at"] - 60  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected", "also"),
+    [
+        (lambda run: run.update(vendor_trace="x"), "RunObject.vendor_trace: extra key", set()),
+        (lambda run: run.update(expires_at="soon"), "RunObject.expires_at: wrong type, expected integer", set()),
+        (_shift_start, "RunObject.started_at: out of order, ", set()),
+        (
+            lambda run: run.update(tools=[{"type": "function"}]),
+            "RunObject.tools[*].function: missing key",
+            {"the run keeps the tools given"},  # the probe tool comes back without its function
+        ),
+    ],
+)
+def test_the_audit_names_the_field_and_the_kind_of_flaw(
+    server: RunsServer, edit: object, expected: str, also: set[str]
+) -> None:
+    def apply(body: object) -> None:
+        for run in _runs_in(body):
+            edit(run)  # type: ignore[operator]
+
+    http = httpx.Client(transport=Proxy(apply))
     with threadruns.Client(api_key="sk-test", base_url=server.url, http_client=http) as client:
-        report = check(client, assistant_id="asst_conformance")
+        report = check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools", poll_timeout=10)
     http.close()
-    assert not report.ok and [r.check for r in report.unsupported] == ["the tool path"]  # no tool assistant given
-    first = report.deviations[0]
-    assert first.operation == "create" and "RunObject.model: expected str, got null" in first.detail
-    assert "APIResponseValidationError" in first.clients_see and "openai-python" in first.clients_see
-    assert all("model" in d.detail for d in report.deviations if d.check == "answer matches the spec")
+    assert any(r.detail.startswith(expected) for r in report.deviations), report.table()
+    assert {r.check for r in report.deviations} <= FIELDS | also, report.table()
 
 
-def test_the_command_prints_the_table_and_exits_by_the_outcome(server: RunsServer) -> None:
-    out = io.StringIO()
+def test_what_the_spec_allows_is_not_a_deviation(server: RunsServer) -> None:
+    """An unknown status value and a tool of an unknown type are forward compatible, not flaws."""
+
+    def apply(body: object) -> None:
+        for run in _runs_in(body):
+            tools = run["tools"]
+            assert isinstance(tools, list)
+            run["tools"] = [*tools, {"type": "web_browser"}]
+
+    http = httpx.Client(transport=Proxy(apply))
+    with threadruns.Client(api_key="sk-test", base_url=server.url, http_client=http) as client:
+        report = check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools")
+    http.close()
+    assert report.ok, report.table()
+
+
+def test_bad_arguments_are_refused_before_anything_is_sent(server: RunsServer) -> None:
+    with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
+        with pytest.raises(ValueError, match="assistant_id"):
+            check(client, assistant_id="")
+        with pytest.raises(ValueError, match="poll_timeout"):
+            check(client, assistant_id="asst_c", poll_timeout=0)
+    assert server.requests == []
+
+
+def test_the_server_refuses_an_unknown_flaw() -> None:
+    with pytest.raises(ValueError, match="unknown deviations \\['bogus'\\]; known: no-parallel-tool-calls"):
+        RunsServer(deviations=["bogus"])
+    with pytest.raises(TypeError, match="list of names"):
+        RunsServer(deviations="null-model")
+
+
+def test_the_command_prints_the_table_json_and_junit_and_exits_by_the_outcome(
+    server: RunsServer, tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["conformance", "--base-url", server.url, "--api-key", "sk-test", "--assistant", "asst_c"]
-    code = main([*args, "--tool-assistant", "asst_tools"], out=out)
+    out = io.StringIO()
+    junit = f"{tmp_path}/conformance.xml"
+    code = main([*args, "--tool-assistant", "asst_tools", "--junit", junit], out=out)
     assert code == 0 and out.getvalue().strip().endswith("0 deviations, 0 not supported")
+    assert PLAN in capsys.readouterr().err  # said up front
+    suite = ElementTree.parse(junit).getroot()
+    assert suite.get("failures") == "0" and int(suite.get("tests") or 0) == len(suite.findall("testcase")) >= 60
     out = io.StringIO()
     code = main([*args, "--json"], out=out)  # without a tool assistant: that path is not supported, not a deviation
     report = json.loads(out.getvalue())
     assert code == 0 and report["summary"].endswith("0 deviations, 1 not supported")
+    assert report["checks"] == len(report["results"]) and report["base_url"] == server.url
     assert all(r["outcome"] == "pass" for r in report["results"] if r["operation"] != "submit_tool_outputs")
+
+
+def test_a_deviation_fails_the_command_and_is_a_junit_failure(tmp_path: object) -> None:
+    with _server("null-model") as server:
+        out = io.StringIO()
+        junit = f"{tmp_path}/conformance.xml"
+        args = ["conformance", "--base-url", server.url, "--api-key", "k", "--assistant", "a", "--junit", junit]
+        code = main(args, out=out)
+    assert code == 1
+    text = out.getvalue()
+    assert "deviation" in text and "clients see: threadruns raises APIResponseValidationError naming `model`" in text
+    suite = ElementTree.parse(junit).getroot()
+    failures = suite.findall("testcase/failure")
+    assert failures and int(suite.get("failures") or 0) == len(failures)
+    assert all("model: null" in (f.get("message") or "") for f in failures)
+
+
+def test_serve_deviate_shows_the_flaw_to_the_conformance_command(serve_command: Any) -> None:
+    """What the README tells users to try: `threadruns serve --deviate NAME`, then `threadruns conformance`."""
+    cli = [sys.executable, "-m", "threadruns._cli"]
+    listed = subprocess.run([*cli, "serve", "--list-deviations"], capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and all(name in listed.stdout for name in DEVIATIONS)
+    _, port = serve_command("--time-mode", "manual", "--log-level", "warning", "--deviate", "has-more-false")
+    url = f"http://127.0.0.1:{port}/v1"
+    demo = ["--assistant", "asst_echo", "--tool-assistant", "asst_weather", "--thread", "thread_demo"]
+    ran = subprocess.run(
+        [*cli, "conformance", "--base-url", url, "--api-key", "k", *demo, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 1, ran.stderr
+    report = json.loads(ran.stdout)
+    assert {r["check"] for r in report["results"] if r["outcome"] != "pass"} == EXPECTED["has-more-false"][0]

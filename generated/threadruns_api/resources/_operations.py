@@ -33,7 +33,12 @@ STREAM_END_EVENT = "done"
 STREAM_END_DATA = "[DONE]"
 STREAM_ERROR_EVENT = "error"
 
-# Component schemas the arguments refer to (`$ref` by name), with only the keywords the client checks.
+# The schema of every error body (the operations' `default` response).
+ERROR_MODEL = "ErrorResponse"
+
+# Component schemas the arguments and answers refer to (`$ref` by name), with only the keywords the
+# client checks; UNIX_SECONDS marks an integer the spec describes as Unix time.
+UNIX_SECONDS = "x-unix-seconds"
 SCHEMAS: dict[str, Any] = {
     "AssistantSupportedModels": {
         "type": "string",
@@ -181,6 +186,17 @@ SCHEMAS: dict[str, Any] = {
             "metadata": {"$ref": "Metadata"},
         },
     },
+    "Error": {
+        "type": "object",
+        "properties": {
+            "code": {"type": ["string", "null"]},
+            "message": {"type": "string"},
+            "param": {"type": ["string", "null"]},
+            "type": {"type": "string"},
+        },
+        "required": ["type", "message", "param", "code"],
+    },
+    "ErrorResponse": {"type": "object", "properties": {"error": {"$ref": "Error"}}, "required": ["error"]},
     "FileSearchRanker": {"type": "string", "enum": ["auto", "default_2024_08_21"]},
     "FileSearchRankingOptions": {
         "type": "object",
@@ -201,6 +217,57 @@ SCHEMAS: dict[str, Any] = {
         "required": ["name"],
     },
     "FunctionParameters": {"type": "object", "additionalProperties": True},
+    "ListMessagesResponse": {
+        "properties": {
+            "object": {"type": "string"},
+            "data": {"type": "array", "items": {"$ref": "MessageObject"}},
+            "first_id": {"type": ["string", "null"]},
+            "last_id": {"type": ["string", "null"]},
+            "has_more": {"type": "boolean"},
+        },
+        "required": ["object", "data", "first_id", "last_id", "has_more"],
+        "type": "object",
+    },
+    "ListRunStepsResponse": {
+        "properties": {
+            "object": {"type": "string"},
+            "data": {"type": "array", "items": {"$ref": "RunStepObject"}},
+            "first_id": {"type": ["string", "null"]},
+            "last_id": {"type": ["string", "null"]},
+            "has_more": {"type": "boolean"},
+        },
+        "required": ["object", "data", "first_id", "last_id", "has_more"],
+        "type": "object",
+    },
+    "ListRunsResponse": {
+        "type": "object",
+        "properties": {
+            "object": {"type": "string"},
+            "data": {"type": "array", "items": {"$ref": "RunObject"}},
+            "first_id": {"type": ["string", "null"]},
+            "last_id": {"type": ["string", "null"]},
+            "has_more": {"type": "boolean"},
+        },
+        "required": ["object", "data", "first_id", "last_id", "has_more"],
+    },
+    "MessageContent": {
+        "anyOf": [
+            {"$ref": "MessageContentImageFileObject"},
+            {"$ref": "MessageContentImageUrlObject"},
+            {"$ref": "MessageContentTextObject"},
+            {"$ref": "MessageContentRefusalObject"},
+        ],
+        "discriminator": "type",
+    },
+    "MessageContentDelta": {
+        "anyOf": [
+            {"$ref": "MessageDeltaContentImageFileObject"},
+            {"$ref": "MessageDeltaContentTextObject"},
+            {"$ref": "MessageDeltaContentRefusalObject"},
+            {"$ref": "MessageDeltaContentImageUrlObject"},
+        ],
+        "discriminator": "type",
+    },
     "MessageContentImageFileObject": {
         "type": "object",
         "properties": {
@@ -230,6 +297,202 @@ SCHEMAS: dict[str, Any] = {
             },
         },
         "required": ["type", "image_url"],
+    },
+    "MessageContentRefusalObject": {
+        "type": "object",
+        "properties": {"type": {"type": "string", "const": "refusal"}, "refusal": {"type": "string"}},
+        "required": ["type", "refusal"],
+    },
+    "MessageContentTextAnnotationsFileCitationObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "file_citation"},
+            "text": {"type": "string"},
+            "file_citation": {"type": "object", "properties": {"file_id": {"type": "string"}}, "required": ["file_id"]},
+            "start_index": {"type": "integer", "minimum": 0},
+            "end_index": {"type": "integer", "minimum": 0},
+        },
+        "required": ["type", "text", "file_citation", "start_index", "end_index"],
+    },
+    "MessageContentTextAnnotationsFilePathObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "file_path"},
+            "text": {"type": "string"},
+            "file_path": {"type": "object", "properties": {"file_id": {"type": "string"}}, "required": ["file_id"]},
+            "start_index": {"type": "integer", "minimum": 0},
+            "end_index": {"type": "integer", "minimum": 0},
+        },
+        "required": ["type", "text", "file_path", "start_index", "end_index"],
+    },
+    "MessageContentTextObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "text"},
+            "text": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "annotations": {"type": "array", "items": {"$ref": "TextAnnotation"}},
+                },
+                "required": ["value", "annotations"],
+            },
+        },
+        "required": ["type", "text"],
+    },
+    "MessageDeltaContentImageFileObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "image_file"},
+            "image_file": {
+                "type": "object",
+                "properties": {
+                    "file_id": {"type": "string"},
+                    "detail": {"type": "string", "enum": ["auto", "low", "high"]},
+                },
+            },
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaContentImageUrlObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "image_url"},
+            "image_url": {
+                "type": "object",
+                "properties": {
+                    "url": {"type": "string"},
+                    "detail": {"type": "string", "enum": ["auto", "low", "high"]},
+                },
+            },
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaContentRefusalObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "refusal"},
+            "refusal": {"type": "string"},
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaContentTextAnnotationsFileCitationObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "file_citation"},
+            "text": {"type": "string"},
+            "file_citation": {
+                "type": "object",
+                "properties": {"file_id": {"type": "string"}, "quote": {"type": "string"}},
+            },
+            "start_index": {"type": "integer", "minimum": 0},
+            "end_index": {"type": "integer", "minimum": 0},
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaContentTextAnnotationsFilePathObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "file_path"},
+            "text": {"type": "string"},
+            "file_path": {"type": "object", "properties": {"file_id": {"type": "string"}}},
+            "start_index": {"type": "integer", "minimum": 0},
+            "end_index": {"type": "integer", "minimum": 0},
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaContentTextObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "text"},
+            "text": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "annotations": {"type": "array", "items": {"$ref": "TextAnnotationDelta"}},
+                },
+            },
+        },
+        "required": ["index", "type"],
+    },
+    "MessageDeltaObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "const": "thread.message.delta"},
+            "delta": {
+                "type": "object",
+                "properties": {
+                    "role": {"type": "string", "enum": ["user", "assistant"]},
+                    "content": {"type": "array", "items": {"$ref": "MessageContentDelta"}},
+                },
+            },
+        },
+        "required": ["id", "object", "delta"],
+    },
+    "MessageObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "const": "thread.message"},
+            "created_at": {"type": "integer"},
+            "thread_id": {"type": "string"},
+            "status": {"type": "string", "enum": ["in_progress", "incomplete", "completed"]},
+            "incomplete_details": {
+                "type": ["object", "null"],
+                "properties": {
+                    "reason": {
+                        "type": "string",
+                        "enum": ["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
+                    }
+                },
+                "required": ["reason"],
+            },
+            "completed_at": {"type": ["integer", "null"]},
+            "incomplete_at": {"type": ["integer", "null"]},
+            "role": {"type": "string", "enum": ["user", "assistant"]},
+            "content": {"type": "array", "items": {"$ref": "MessageContent"}},
+            "assistant_id": {"type": ["string", "null"]},
+            "run_id": {"type": ["string", "null"]},
+            "attachments": {
+                "type": ["array", "null"],
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "file_id": {"type": "string"},
+                        "tools": {
+                            "type": "array",
+                            "items": {
+                                "anyOf": [{"$ref": "AssistantToolsCode"}, {"$ref": "AssistantToolsFileSearchTypeOnly"}]
+                            },
+                        },
+                    },
+                },
+            },
+            "metadata": {"$ref": "Metadata"},
+        },
+        "required": [
+            "id",
+            "object",
+            "created_at",
+            "thread_id",
+            "status",
+            "incomplete_details",
+            "completed_at",
+            "incomplete_at",
+            "role",
+            "content",
+            "assistant_id",
+            "run_id",
+            "attachments",
+            "metadata",
+        ],
     },
     "MessageRequestContentTextObject": {
         "type": "object",
@@ -274,7 +537,436 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"type": {"type": "string", "const": "text"}},
         "required": ["type"],
     },
+    "RunCompletionUsage": {
+        "type": ["object", "null"],
+        "properties": {
+            "completion_tokens": {"type": "integer"},
+            "prompt_tokens": {"type": "integer"},
+            "total_tokens": {"type": "integer"},
+        },
+        "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
+    },
+    "RunObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "const": "thread.run"},
+            "created_at": {"x-unix-seconds": True, "type": "integer"},
+            "thread_id": {"type": "string"},
+            "assistant_id": {"type": "string"},
+            "status": {"$ref": "RunStatus"},
+            "required_action": {
+                "type": ["object", "null"],
+                "properties": {
+                    "type": {"type": "string", "const": "submit_tool_outputs"},
+                    "submit_tool_outputs": {
+                        "type": "object",
+                        "properties": {"tool_calls": {"type": "array", "items": {"$ref": "RunToolCallObject"}}},
+                        "required": ["tool_calls"],
+                    },
+                },
+                "required": ["type", "submit_tool_outputs"],
+            },
+            "last_error": {
+                "type": ["object", "null"],
+                "properties": {
+                    "code": {"type": "string", "enum": ["server_error", "rate_limit_exceeded", "invalid_prompt"]},
+                    "message": {"type": "string"},
+                },
+                "required": ["code", "message"],
+            },
+            "expires_at": {"x-unix-seconds": True, "type": ["integer", "null"]},
+            "started_at": {"x-unix-seconds": True, "type": ["integer", "null"]},
+            "cancelled_at": {"x-unix-seconds": True, "type": ["integer", "null"]},
+            "failed_at": {"x-unix-seconds": True, "type": ["integer", "null"]},
+            "completed_at": {"x-unix-seconds": True, "type": ["integer", "null"]},
+            "incomplete_details": {
+                "type": ["object", "null"],
+                "properties": {"reason": {"type": "string", "enum": ["max_completion_tokens", "max_prompt_tokens"]}},
+            },
+            "model": {"type": "string"},
+            "instructions": {"type": ["string", "null"]},
+            "tools": {"type": "array", "maxItems": 20, "items": {"$ref": "AssistantTool"}, "default": []},
+            "metadata": {"$ref": "Metadata"},
+            "usage": {"$ref": "RunCompletionUsage"},
+            "temperature": {"type": ["number", "null"]},
+            "top_p": {"type": ["number", "null"]},
+            "max_prompt_tokens": {"type": ["integer", "null"], "minimum": 256},
+            "max_completion_tokens": {"type": ["integer", "null"], "minimum": 256},
+            "truncation_strategy": {"anyOf": [{"$ref": "TruncationObject"}, {"type": "null"}]},
+            "tool_choice": {"anyOf": [{"$ref": "AssistantsApiToolChoiceOption"}, {"type": "null"}]},
+            "parallel_tool_calls": {"type": "boolean", "default": True},
+            "response_format": {"anyOf": [{"$ref": "AssistantsApiResponseFormatOption"}, {"type": "null"}]},
+        },
+        "required": [
+            "id",
+            "object",
+            "created_at",
+            "thread_id",
+            "assistant_id",
+            "status",
+            "required_action",
+            "last_error",
+            "expires_at",
+            "started_at",
+            "cancelled_at",
+            "failed_at",
+            "completed_at",
+            "model",
+            "instructions",
+            "tools",
+            "metadata",
+            "usage",
+            "incomplete_details",
+            "max_prompt_tokens",
+            "max_completion_tokens",
+            "truncation_strategy",
+            "tool_choice",
+            "parallel_tool_calls",
+            "response_format",
+        ],
+    },
+    "RunStatus": {
+        "type": "string",
+        "enum": [
+            "queued",
+            "in_progress",
+            "requires_action",
+            "cancelling",
+            "cancelled",
+            "failed",
+            "completed",
+            "incomplete",
+            "expired",
+        ],
+    },
+    "RunStepCompletionUsage": {
+        "type": ["object", "null"],
+        "properties": {
+            "completion_tokens": {"type": "integer"},
+            "prompt_tokens": {"type": "integer"},
+            "total_tokens": {"type": "integer"},
+        },
+        "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
+    },
+    "RunStepDeltaObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "const": "thread.run.step.delta"},
+            "delta": {"$ref": "RunStepDeltaObjectDelta"},
+        },
+        "required": ["id", "object", "delta"],
+    },
+    "RunStepDeltaObjectDelta": {
+        "type": "object",
+        "properties": {
+            "step_details": {
+                "type": "object",
+                "anyOf": [
+                    {"$ref": "RunStepDeltaStepDetailsMessageCreationObject"},
+                    {"$ref": "RunStepDeltaStepDetailsToolCallsObject"},
+                ],
+                "discriminator": "type",
+            }
+        },
+    },
+    "RunStepDeltaStepDetailsMessageCreationObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "message_creation"},
+            "message_creation": {"type": "object", "properties": {"message_id": {"type": "string"}}},
+        },
+        "required": ["type"],
+    },
+    "RunStepDeltaStepDetailsToolCall": {
+        "anyOf": [
+            {"$ref": "RunStepDeltaStepDetailsToolCallsCodeObject"},
+            {"$ref": "RunStepDeltaStepDetailsToolCallsFileSearchObject"},
+            {"$ref": "RunStepDeltaStepDetailsToolCallsFunctionObject"},
+        ],
+        "discriminator": "type",
+    },
+    "RunStepDeltaStepDetailsToolCallsCodeObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "code_interpreter"},
+            "code_interpreter": {
+                "type": "object",
+                "properties": {
+                    "input": {"type": "string"},
+                    "outputs": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "anyOf": [
+                                {"$ref": "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject"},
+                                {"$ref": "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject"},
+                            ],
+                            "discriminator": "type",
+                        },
+                    },
+                },
+            },
+        },
+        "required": ["index", "type"],
+    },
+    "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "image"},
+            "image": {"type": "object", "properties": {"file_id": {"type": "string"}}},
+        },
+        "required": ["index", "type"],
+    },
+    "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "type": {"type": "string", "const": "logs"},
+            "logs": {"type": "string"},
+        },
+        "required": ["index", "type"],
+    },
+    "RunStepDeltaStepDetailsToolCallsFileSearchObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "file_search"},
+            "file_search": {"type": "object"},
+        },
+        "required": ["index", "type", "file_search"],
+    },
+    "RunStepDeltaStepDetailsToolCallsFunctionObject": {
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "function"},
+            "function": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "arguments": {"type": "string"},
+                    "output": {"type": ["string", "null"]},
+                },
+            },
+        },
+        "required": ["index", "type"],
+    },
+    "RunStepDeltaStepDetailsToolCallsObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "tool_calls"},
+            "tool_calls": {"type": "array", "items": {"$ref": "RunStepDeltaStepDetailsToolCall"}},
+        },
+        "required": ["type"],
+    },
+    "RunStepDetailsMessageCreationObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "message_creation"},
+            "message_creation": {
+                "type": "object",
+                "properties": {"message_id": {"type": "string"}},
+                "required": ["message_id"],
+            },
+        },
+        "required": ["type", "message_creation"],
+    },
+    "RunStepDetailsToolCall": {
+        "anyOf": [
+            {"$ref": "RunStepDetailsToolCallsCodeObject"},
+            {"$ref": "RunStepDetailsToolCallsFileSearchObject"},
+            {"$ref": "RunStepDetailsToolCallsFunctionObject"},
+        ],
+        "discriminator": "type",
+    },
+    "RunStepDetailsToolCallsCodeObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "code_interpreter"},
+            "code_interpreter": {
+                "type": "object",
+                "required": ["input", "outputs"],
+                "properties": {
+                    "input": {"type": "string"},
+                    "outputs": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "anyOf": [
+                                {"$ref": "RunStepDetailsToolCallsCodeOutputLogsObject"},
+                                {"$ref": "RunStepDetailsToolCallsCodeOutputImageObject"},
+                            ],
+                            "discriminator": "type",
+                        },
+                    },
+                },
+            },
+        },
+        "required": ["id", "type", "code_interpreter"],
+    },
+    "RunStepDetailsToolCallsCodeOutputImageObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "image"},
+            "image": {"type": "object", "properties": {"file_id": {"type": "string"}}, "required": ["file_id"]},
+        },
+        "required": ["type", "image"],
+    },
+    "RunStepDetailsToolCallsCodeOutputLogsObject": {
+        "type": "object",
+        "properties": {"type": {"type": "string", "const": "logs"}, "logs": {"type": "string"}},
+        "required": ["type", "logs"],
+    },
+    "RunStepDetailsToolCallsFileSearchObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "file_search"},
+            "file_search": {
+                "type": "object",
+                "properties": {
+                    "ranking_options": {"$ref": "RunStepDetailsToolCallsFileSearchRankingOptionsObject"},
+                    "results": {"type": "array", "items": {"$ref": "RunStepDetailsToolCallsFileSearchResultObject"}},
+                },
+            },
+        },
+        "required": ["id", "type", "file_search"],
+    },
+    "RunStepDetailsToolCallsFileSearchRankingOptionsObject": {
+        "type": "object",
+        "properties": {
+            "ranker": {"$ref": "FileSearchRanker"},
+            "score_threshold": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        "required": ["ranker", "score_threshold"],
+    },
+    "RunStepDetailsToolCallsFileSearchResultObject": {
+        "type": "object",
+        "properties": {
+            "file_id": {"type": "string"},
+            "file_name": {"type": "string"},
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "content": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"type": {"type": "string", "const": "text"}, "text": {"type": "string"}},
+                },
+            },
+        },
+        "required": ["file_id", "file_name", "score"],
+    },
+    "RunStepDetailsToolCallsFunctionObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "function"},
+            "function": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "arguments": {"type": "string"},
+                    "output": {"type": ["string", "null"]},
+                },
+                "required": ["name", "arguments", "output"],
+            },
+        },
+        "required": ["id", "type", "function"],
+    },
+    "RunStepDetailsToolCallsObject": {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "const": "tool_calls"},
+            "tool_calls": {"type": "array", "items": {"$ref": "RunStepDetailsToolCall"}},
+        },
+        "required": ["type", "tool_calls"],
+    },
     "RunStepInclude": {"type": "string", "enum": ["step_details.tool_calls[*].file_search.results[*].content"]},
+    "RunStepObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "object": {"type": "string", "const": "thread.run.step"},
+            "created_at": {"type": "integer"},
+            "assistant_id": {"type": "string"},
+            "thread_id": {"type": "string"},
+            "run_id": {"type": "string"},
+            "type": {"type": "string", "enum": ["message_creation", "tool_calls"]},
+            "status": {"type": "string", "enum": ["in_progress", "cancelled", "failed", "completed", "expired"]},
+            "step_details": {
+                "type": "object",
+                "anyOf": [{"$ref": "RunStepDetailsMessageCreationObject"}, {"$ref": "RunStepDetailsToolCallsObject"}],
+                "discriminator": "type",
+            },
+            "last_error": {
+                "type": ["object", "null"],
+                "properties": {
+                    "code": {"type": "string", "enum": ["server_error", "rate_limit_exceeded"]},
+                    "message": {"type": "string"},
+                },
+                "required": ["code", "message"],
+            },
+            "expired_at": {"type": ["integer", "null"]},
+            "cancelled_at": {"type": ["integer", "null"]},
+            "failed_at": {"type": ["integer", "null"]},
+            "completed_at": {"type": ["integer", "null"]},
+            "metadata": {"$ref": "Metadata"},
+            "usage": {"$ref": "RunStepCompletionUsage"},
+        },
+        "required": [
+            "id",
+            "object",
+            "created_at",
+            "assistant_id",
+            "thread_id",
+            "run_id",
+            "type",
+            "status",
+            "step_details",
+            "last_error",
+            "expired_at",
+            "cancelled_at",
+            "failed_at",
+            "completed_at",
+            "metadata",
+            "usage",
+        ],
+    },
+    "RunToolCallObject": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "type": {"type": "string", "const": "function"},
+            "function": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "arguments": {"type": "string"}},
+                "required": ["name", "arguments"],
+            },
+        },
+        "required": ["id", "type", "function"],
+    },
+    "TextAnnotation": {
+        "anyOf": [
+            {"$ref": "MessageContentTextAnnotationsFileCitationObject"},
+            {"$ref": "MessageContentTextAnnotationsFilePathObject"},
+        ],
+        "discriminator": "type",
+    },
+    "TextAnnotationDelta": {
+        "anyOf": [
+            {"$ref": "MessageDeltaContentTextAnnotationsFileCitationObject"},
+            {"$ref": "MessageDeltaContentTextAnnotationsFilePathObject"},
+        ],
+        "discriminator": "type",
+    },
     "TruncationObject": {
         "type": "object",
         "properties": {

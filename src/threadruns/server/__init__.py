@@ -17,6 +17,7 @@ imports this package.
 
 try:
     from ._clock import Clock, TimeMode
+    from ._deviations import DEVIATIONS
     from ._faults import FaultRule, Faults
     from ._recorder import RecordedRequest
     from ._runner import RunsServer, serve
@@ -33,6 +34,7 @@ except ModuleNotFoundError as exc:  # the server extra is not installed: say whi
     ) from exc
 
 __all__ = [
+    "DEVIATIONS",
     "Clock",
     "FaultRule",
     "Faults",

@@ -10,7 +10,7 @@ same error shape as every other error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -19,7 +19,9 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from threadruns_api.resources._operations import POLL_AFTER_MS_HEADER, REQUEST_ID_HEADER
 
+from ._deviations import NONE, Deviations
 from ._errors import ApiError, error_body
 from ._faults import Faults
 from ._middleware import ServerMiddleware
@@ -47,6 +49,7 @@ class AppOptions:
     poll_after_ms: int = 50
     advance_on_read: bool = True
     stream_delay: float = 0.0
+    deviations: Deviations = NONE
 
 
 class RunsApi:
@@ -66,13 +69,14 @@ class RunsApi:
             "createRun": self.create_run,
             "getRun": self.get_run,
             "modifyRun": self.modify_run,
-            "cancelRun": self.cancel_run,
             "submitToolOutputsToRun": self.submit_tool_outputs,
             "listRunSteps": self.list_run_steps,
             "getRunStep": self.get_run_step,
             "listMessages": self.list_messages,
             "getMessage": self.get_message,
         }
+        if "no-cancel" not in self.options.deviations:
+            implemented["cancelRun"] = self.cancel_run
         operations: dict[str, dict[str, Handler]] = {}
         for template, item in load_spec().get("paths", {}).items():
             for method in HTTP_METHODS:
@@ -92,6 +96,7 @@ class RunsApi:
                     faults=self.faults,
                     recorder=self.recorder,
                     api_key=self.options.api_key,
+                    deviations=self.options.deviations,
                 )
             ],
             exception_handlers={
@@ -102,6 +107,7 @@ class RunsApi:
         )
         app.router.redirect_slashes = False
         app.state.prefix = prefix  # the 404 of a path outside it says where the API is
+        app.state.deviations = self.options.deviations
         return app
 
     # Operations --------------------------------------------------------------------------------------
@@ -109,14 +115,12 @@ class RunsApi:
     async def list_runs(self, request: Request, valid: ValidRequest) -> Response:
         """listRuns."""
         query = valid.query
+        order = query.get("order", "desc")
+        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
         page = self.store.list_runs(
-            request.path_params["thread_id"],
-            limit=query.get("limit", 20),
-            order=query.get("order", "desc"),
-            after=query.get("after"),
-            before=query.get("before"),
+            request.path_params["thread_id"], limit=query.get("limit", 20), order=order, after=after, before=before
         )
-        return JSONResponse(page)
+        return JSONResponse(self.options.deviations.page(page))
 
     async def create_run(self, request: Request, valid: ValidRequest) -> Response:
         """createRun (JSON or event stream)."""
@@ -125,7 +129,7 @@ class RunsApi:
             raise ApiError(400, "Invalid 'assistant_id': empty string.", param="assistant_id")
         events: list[tuple[str, Json]] = []
         thread_id = request.path_params["thread_id"]
-        stream = bool(body.get("stream"))
+        stream = bool(body.get("stream")) and "stream-ignored" not in self.options.deviations
         run = self.store.create_run(thread_id, body, lambda name, data: events.append((name, data)), stream=stream)
         if stream:
             return self._stream(request, events, run)
@@ -152,29 +156,32 @@ class RunsApi:
         """submitToolOutputsToRun (JSON or event stream)."""
         body: Json = valid.body
         events: list[tuple[str, Json]] = []
+        stream = bool(body.get("stream")) and "stream-ignored" not in self.options.deviations
         run = self.store.submit_tool_outputs(
             request.path_params["thread_id"],
             request.path_params["run_id"],
             body["tool_outputs"],
             lambda name, data: events.append((name, data)),
-            stream=bool(body.get("stream")),
+            stream=stream,
         )
-        if body.get("stream"):
+        if stream:
             return self._stream(request, events, run)
         return self._run_response(events[-1][1])
 
     async def list_run_steps(self, request: Request, valid: ValidRequest) -> Response:
         """listRunSteps."""
         query = valid.query
+        order = query.get("order", "desc")
+        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
         page = self.store.list_steps(
             request.path_params["thread_id"],
             request.path_params["run_id"],
             limit=query.get("limit", 20),
-            order=query.get("order", "desc"),
-            after=query.get("after"),
-            before=query.get("before"),
+            order=order,
+            after=after,
+            before=before,
         )
-        return JSONResponse(page)
+        return JSONResponse(self.options.deviations.page(page))
 
     async def get_run_step(self, request: Request, valid: ValidRequest) -> Response:
         """getRunStep."""
@@ -184,15 +191,17 @@ class RunsApi:
     async def list_messages(self, request: Request, valid: ValidRequest) -> Response:
         """listMessages (with its ``run_id`` filter)."""
         query = valid.query
+        order = query.get("order", "desc")
+        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
         page = self.store.list_messages(
             request.path_params["thread_id"],
             limit=query.get("limit", 20),
-            order=query.get("order", "desc"),
-            after=query.get("after"),
-            before=query.get("before"),
+            order=order,
+            after=after,
+            before=before,
             run_id=query.get("run_id"),
         )
-        return JSONResponse(page)
+        return JSONResponse(self.options.deviations.page(page))
 
     async def get_message(self, request: Request, valid: ValidRequest) -> Response:
         """getMessage."""
@@ -225,7 +234,9 @@ class RunsApi:
         return endpoint
 
     def _run_response(self, run: Json) -> Response:
-        return JSONResponse(run, headers={"openai-poll-after-ms": str(self.options.poll_after_ms)})
+        deviations = self.options.deviations
+        headers = {} if "no-poll-header" in deviations else {POLL_AFTER_MS_HEADER: str(self.options.poll_after_ms)}
+        return JSONResponse(deviations.run(run), headers=headers)
 
     def _stream(self, request: Request, first: list[tuple[str, Json]], run: Run) -> Response:
         """An event stream: the events the request already caused, then the run driven to its next stop."""
@@ -243,7 +254,7 @@ class RunsApi:
             yield from self.store.drive(run)  # closing this generator closes the drive, too
 
         return EventStreamResponse(
-            events(),
+            self.options.deviations.events(events()),
             faults=faults,
             delay=self.options.stream_delay,
             on_disconnect=self.recorder.stream_disconnected,
@@ -261,9 +272,15 @@ def _not_implemented(op_id: str, method: str, template: str) -> Handler:
     return handler
 
 
+def _error_response(request: Request, status: int, body: Json, headers: Mapping[str, str] | None) -> Response:
+    deviations: Deviations = getattr(request.app.state, "deviations", NONE)
+    status, answer = deviations.error(status, body)
+    return JSONResponse(answer, status_code=status, headers=headers)
+
+
 async def _api_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+    return _error_response(request, exc.status, exc.body(), exc.headers)
 
 
 async def _http_error_handler(request: Request, exc: Exception) -> Response:
@@ -278,11 +295,11 @@ async def _http_error_handler(request: Request, exc: Exception) -> Response:
             message += f". This server serves the API under {prefix}: end base_url with {prefix}"
     else:
         message = str(exc.detail)
-    return JSONResponse(error_body(message), status_code=exc.status_code, headers=exc.headers)
+    return _error_response(request, exc.status_code, error_body(message), exc.headers)
 
 
 async def _server_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error in %s %s", request.method, request.url.path)
     rid = getattr(request.state, "request_id", None)
     body = error_body("The server had an error while processing your request.", type="server_error")
-    return JSONResponse(body, status_code=500, headers={"x-request-id": rid} if rid else None)
+    return _error_response(request, 500, body, {REQUEST_ID_HEADER: rid} if rid else None)

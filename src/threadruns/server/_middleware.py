@@ -15,7 +15,9 @@ import anyio
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from threadruns_api.resources._operations import REQUEST_ID_HEADER
 
+from ._deviations import NONE, Deviations
 from ._errors import ApiError, default_error_for_status
 from ._faults import FaultRule, Faults
 from ._ids import request_id
@@ -28,16 +30,26 @@ _NO_KEY = (
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
 )
 _WRONG_KEY = "Incorrect API key provided."
+_REQUEST_ID = REQUEST_ID_HEADER.encode()
 
 
 class ServerMiddleware:
     """Pure ASGI middleware (it wraps ``send``, so streaming responses pass straight through)."""
 
-    def __init__(self, app: ASGIApp, *, faults: Faults, recorder: Recorder, api_key: str | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: Faults,
+        recorder: Recorder,
+        api_key: str | None,
+        deviations: Deviations = NONE,
+    ) -> None:
         self.app = app
         self.faults = faults
         self.recorder = recorder
         self.api_key = api_key
+        self.deviations = deviations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,7 +62,8 @@ class ServerMiddleware:
         path: str = scope["path"]
         self.recorder.record(method, path, scope.get("query_string", b"").decode("latin-1"), headers)
         logger.debug("%s %s %s", rid, method, path)
-        send = _with_request_id(send, rid)
+        if "no-request-id" not in self.deviations:
+            send = _with_request_id(send, rid)
 
         latency = self.faults.take("latency", method, path)
         if latency is not None:
@@ -59,9 +72,10 @@ class ServerMiddleware:
         if status_fault is not None:
             await _fault_response(status_fault)(scope, receive, send)
             return
-        auth_error = self._check_auth(headers.get("authorization"))
+        auth_error = None if "no-auth" in self.deviations else self._check_auth(headers.get("authorization"))
         if auth_error is not None:
-            await JSONResponse(auth_error.body(), status_code=auth_error.status)(scope, receive, send)
+            status, body = self.deviations.error(auth_error.status, auth_error.body())
+            await JSONResponse(body, status_code=status)(scope, receive, send)
             return
         if self.faults.take("malformed_body", method, path) is not None:
             send = _truncating(send)
@@ -81,7 +95,7 @@ class ServerMiddleware:
 def _with_request_id(send: Send, rid: str) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            message = {**message, "headers": [*message.get("headers", []), (_REQUEST_ID, rid.encode())]}
         await send(message)
 
     return wrapped

@@ -193,7 +193,9 @@ class Run:
         return None
 
     def to_json(self) -> Json:
-        """A RunObject with every required key (null where nullable)."""
+        """A RunObject with every required key (null where nullable) and no other key.
+
+        ``reasoning_effort`` is kept but not sent: the spec's RunObject has no such property."""
         return {
             "id": self.id,
             "object": "thread.run",
@@ -222,7 +224,6 @@ class Run:
             "tool_choice": _copy_json(self.tool_choice),
             "parallel_tool_calls": self.parallel_tool_calls,
             "response_format": _copy_json(self.response_format),
-            "reasoning_effort": self.reasoning_effort,
         }
 
 

@@ -14,7 +14,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 from ._app import AppOptions, RunsApi
 from ._clock import Clock, TimeMode
+from ._deviations import Deviations
 from ._errors import ApiError
 from ._faults import Faults
 from ._ids import IdFactory
@@ -72,6 +73,9 @@ class RunsServer:
     As the API does, a thread runs one run at a time: creating a run while another run of the thread is
     queued, in progress, waiting for tool outputs or cancelling is a 400. ``concurrent_runs=True`` lifts
     that rule (for load tests that want many runs on few threads).
+
+    ``deviations`` names flaws of real compatible servers to reproduce (see ``DEVIATIONS``), such as
+    ``["null-model"]``; by default there are none.
     """
 
     def __init__(
@@ -93,7 +97,9 @@ class RunsServer:
         start_time: float | None = None,
         stream_delay: float = 0.0,
         concurrent_runs: bool = False,
+        deviations: Iterable[str] | None = None,
     ) -> None:
+        flaws = Deviations.of(deviations)
         if prefix and not prefix.startswith("/"):
             raise ValueError("prefix must be empty or start with '/'")
         self.host = host
@@ -109,13 +115,16 @@ class RunsServer:
             expires_after=expires_after,
             default_script=default_script,
             concurrent_runs=concurrent_runs,
+            ignore_tools="tools-ignored" in flaws,
         )
+        self.deviations = flaws
         options = AppOptions(
             prefix=self.prefix,
             api_key=api_key,
             poll_after_ms=poll_after_ms,
             advance_on_read=advance_on_read,
             stream_delay=stream_delay,
+            deviations=flaws,
         )
         self.app: Starlette = RunsApi(self._store, self.faults, self._recorder, options).build()
         self._server: _BackgroundServer | None = None
@@ -271,6 +280,7 @@ def serve(
     tick: float = 0.5,
     prefix: str = "/v1",
     log_level: str = "info",
+    deviations: Iterable[str] | None = None,
     **options: Any,
 ) -> None:
     """Run the server in the foreground until interrupted (for demos and ``threadruns serve``).
@@ -288,17 +298,19 @@ def serve(
         port=port,
         prefix=prefix,
         seed=seed,
+        deviations=deviations,
         **options,
     )
     warm_up()
     config = uvicorn.Config(server.app, host=host, port=port, log_level=log_level, lifespan="off")
     logging.getLogger("uvicorn.error").info(
-        "threadruns Runs API at http://%s:%d%s (time_mode=%s, auto_create=%s, api key %s)",
+        "threadruns Runs API at http://%s:%d%s (time_mode=%s, auto_create=%s, api key %s)%s",
         host,
         port,
         server.prefix,
         time_mode,
         auto_create,
         "required" if api_key is not None else "not checked",
+        f"; deviating on purpose: {', '.join(sorted(server.deviations.names))}" if server.deviations else "",
     )
     uvicorn.Server(config).run()

@@ -95,6 +95,13 @@ class Script:
             raise ValueError(f"reason must be one of {_INCOMPLETE_REASONS}")
         return cls("incomplete", text=text, reason=reason)
 
+    def without_tool_calls(self) -> Script:
+        """This script as a model that was never offered the tools: what it does after its tool rounds."""
+        script: Script = self
+        while script.kind == "call_tools":
+            script = script.then if script.then is not None and script.then.kind != "reply" else Script.echo()
+        return script
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Script:
         """Read the seed-file form: ``{"reply": "..."}``, ``{"echo": true}``, ``{"fail": {...}}``,

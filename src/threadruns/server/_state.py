@@ -40,8 +40,10 @@ class RunStore:
         expires_after: float = 600.0,
         default_script: Script | None = None,
         concurrent_runs: bool = False,
+        ignore_tools: bool = False,
     ) -> None:
         self.clock = clock
+        self.ignore_tools = ignore_tools
         self.lock = threading.RLock()
         self.auto_create = auto_create
         self.expires_after = expires_after
@@ -154,7 +156,7 @@ class RunStore:
                 parallel_tool_calls=bool(_or(body.get("parallel_tool_calls"), True)),
                 response_format=_or(body.get("response_format"), "auto"),
                 reasoning_effort=body.get("reasoning_effort"),
-                phases=compile_script(assistant.script),
+                phases=compile_script(assistant.script.without_tool_calls() if self.ignore_tools else assistant.script),
                 state_since=now,
                 streaming=stream,
             )

@@ -1,0 +1,689 @@
+"""The checks of ``threadruns.conformance``: drive a server through the Runs API and judge each answer.
+
+Every JSON answer is audited field by field against its schema in the spec (``_audit``) and then parsed
+by a client in ``warn`` mode, so that one flaw shows as that flaw and the checks after it still run. The
+client never retries, so a status is the server's first answer. Each run this creates is waited on until
+it ends before the next is created (servers allow one active run per thread), and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+from threadruns_api.models import RunStatus
+from threadruns_api.resources import _operations as _ops
+from threadruns_api.resources._operations import (
+    ERROR_MODEL,
+    POLL_AFTER_MS_HEADER,
+    POLL_STOP_STATUSES,
+    REQUEST_ID_HEADER,
+    STREAM_END_DATA,
+    STREAM_END_EVENT,
+    STREAM_ERROR_EVENT,
+)
+
+from ._audit import Finding, audit
+from ._client import Client
+from ._conformance_report import CheckResult, Outcome, Report
+from ._events import TERMINAL_RUN_EVENTS, event_kind
+from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, PollTimeoutError
+from ._sse import SSEDecoder
+from ._tools import pending_calls
+
+MAX_EVENTS = 10_000  # a stream longer than this is not read to its end
+UNSUPPORTED = (404, 405, 501)  # what a server answers for an operation it does not have
+PROBE_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "conformance_probe",
+        "description": "Not meant to be called: it checks that the run keeps the tools it was given.",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
+_STREAM_TYPE = "text/event-stream"
+_RUN_EVENT = "thread.run."
+_CREATED = _RUN_EVENT + "created"  # a new run's stream starts with it
+
+
+def _quiet_tolerance() -> contextlib.AbstractContextManager[None]:
+    """The warn client's one-line warnings are findings here, reported in the table instead."""
+
+    @contextlib.contextmanager
+    def quiet() -> Iterator[None]:
+        log = logging.getLogger("threadruns")
+        previous = log.disabled
+        log.disabled = True
+        try:
+            yield
+        finally:
+            log.disabled = previous
+
+    return quiet()
+
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def _collapsed(findings: list[Finding]) -> list[tuple[Finding, int]]:
+    """The findings with list indexes as ``[*]`` and repeats counted (a page repeats its items' flaws)."""
+    counts: dict[Finding, int] = {}
+    for f in findings:
+        key = Finding(_INDEX.sub("[*]", f.path), f.kind, f.detail if f.kind != "not unix seconds" else "")
+        counts[key] = counts.get(key, 0) + 1
+    return list(counts.items())
+
+
+def _listing(findings: list[Finding], limit: int = 4) -> str:
+    collapsed = _collapsed(findings)
+    shown = "; ".join(str(f) + (f" (x{n})" if n > 1 else "") for f, n in collapsed[:limit])
+    return shown + (f"; and {len(collapsed) - limit} more" if len(collapsed) > limit else "")
+
+
+def _error_fields(exc: APIStatusError) -> Any:
+    try:
+        return exc.response.json()
+    except ValueError:
+        return exc.response.text
+
+
+class Driver:
+    """One conformance run against one server (see ``threadruns.conformance.check``)."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        assistant_id: str,
+        thread_id: str,
+        tool_assistant_id: str | None,
+        poll_timeout: float,
+    ) -> None:
+        self.client = client.with_options(max_retries=0, response_validation="warn")
+        self.runs = self.client.beta.threads.runs
+        self.messages = self.client.beta.threads.messages
+        self.assistant_id = assistant_id
+        self.thread_id = thread_id
+        self.tool_assistant_id = tool_assistant_id
+        self.poll_timeout = poll_timeout
+        self.report = Report(base_url=str(client.base_url))
+        self.tag = secrets.token_hex(4)
+
+    # Recording ---------------------------------------------------------------------------------------
+
+    def record(self, operation: str, check: str, ok: bool, detail: str = "", clients_see: str = "") -> None:
+        outcome: Outcome = "pass" if ok else "deviation"
+        self.report.results.append(
+            CheckResult(operation, check, outcome, "" if ok else detail, "" if ok else clients_see)
+        )
+
+    def unsupported(self, operation: str, check: str, detail: str) -> None:
+        self.report.results.append(CheckResult(operation, check, "not supported", detail))
+
+    def fields(self, operation: str, findings: list[Finding], check: str = "fields match the spec") -> None:
+        seen = list(dict.fromkeys(f.clients_see for f, _ in _collapsed(findings)))
+        self.record(operation, check, not findings, _listing(findings), "; ".join(seen[:2]))
+
+    def failed(self, operation: str, exc: Exception) -> None:
+        """An operation that did not answer as the spec says it does."""
+        if isinstance(exc, APIStatusError) and exc.status_code in UNSUPPORTED:
+            self.unsupported(operation, "the operation answers", f"{exc.status_code}: {exc.message}")
+        elif isinstance(exc, APIStatusError):
+            self.record(
+                operation,
+                "the operation answers",
+                False,
+                f"{exc.status_code}: {exc.message}",
+                f"both clients raise {type(exc).__name__}",
+            )
+        elif isinstance(exc, PollTimeoutError):
+            self.record(operation, "the run reaches a final status", False, str(exc), "poll() raises PollTimeoutError")
+        else:
+            self.record(operation, "the operation answers", False, str(exc), f"both clients raise {type(exc).__name__}")
+
+    def answer(self, operation: str, model: str, send: Callable[[], Any]) -> tuple[Any, Any]:
+        """``send()`` (a raw-response call), its JSON audited against ``model``, then parsed.
+
+        Returns (parsed or None, the raw response or None); a failure is recorded.
+        """
+        try:
+            raw = send()
+        except (APIStatusError, APIConnectionError) as exc:
+            self.failed(operation, exc)
+            return None, None
+        try:
+            body = raw.http_response.json()
+        except ValueError:
+            ctype = raw.headers.get("content-type", "")
+            self.record(operation, "fields match the spec", False, f"not JSON ({ctype})", "both clients raise")
+            return None, raw
+        self.fields(operation, audit(body, model))
+        try:
+            return raw.parse(), raw
+        except APIResponseValidationError:  # not even an object: no model at all can be built from it
+            return None, raw
+
+    def settle(self, run_id: str, operation: str) -> Any:
+        """Wait for a run to end (answering any tool calls), so that the thread can take the next run."""
+        try:
+            run = self.runs.poll(run_id, self.thread_id, poll_interval_ms=100, poll_timeout=self.poll_timeout)
+            for _ in range(5):  # a model may call a function it was offered: answer it, boundedly
+                calls = pending_calls(run) if run.status == RunStatus.REQUIRES_ACTION else []
+                if not calls:
+                    break
+                outputs = [{"tool_call_id": call.id, "output": "conformance"} for call in calls]
+                run = self.runs.submit_tool_outputs_and_poll(
+                    tool_outputs=outputs,
+                    run_id=run_id,
+                    thread_id=self.thread_id,
+                    poll_interval_ms=100,
+                    poll_timeout=self.poll_timeout,
+                )
+            return run
+        except (APIStatusError, APIConnectionError, PollTimeoutError) as exc:
+            self.failed(operation, exc)
+            return None
+
+    # The checks --------------------------------------------------------------------------------------
+
+    def run(self) -> Report:
+        started = time.perf_counter()
+        with _quiet_tolerance():
+            if self._create_and_read():
+                self._create_with_tools()
+                self._stream()
+                self._cancel()
+                self._tools()
+                self._list()
+                self._errors()
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _create_and_read(self) -> bool:
+        runs = self.runs
+        metadata = {"conformance": self.tag}
+        run, raw = self.answer(
+            "create",
+            "RunObject",
+            lambda: runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id, metadata=metadata),
+        )
+        if raw is not None:
+            self.record(
+                "create",
+                f"{REQUEST_ID_HEADER} header",
+                bool(raw.request_id),
+                f"no {REQUEST_ID_HEADER} header",
+                "errors and logs carry request_id=None: support cannot find the request",
+            )
+        if run is None:
+            return False
+        self.record("create", "metadata kept", run.metadata == metadata, f"sent {metadata}, got {run.metadata!r}")
+        _, raw = self.answer(
+            "poll", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
+        )
+        if raw is not None:
+            self.record(
+                "poll",
+                f"{POLL_AFTER_MS_HEADER} header",
+                POLL_AFTER_MS_HEADER in raw.headers,
+                f"no {POLL_AFTER_MS_HEADER} header",
+                "both clients poll at their own fixed interval (poll_interval_ms), not at the server's pace",
+            )
+        final = self.settle(run.id, "poll")
+        if final is None:
+            return True
+        self.record(
+            "poll",
+            "the run reaches a final status",
+            final.status in POLL_STOP_STATUSES,
+            f"status {final.status}",
+        )
+        got, _ = self.answer(
+            "retrieve", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
+        )
+        if got is not None:
+            self.record("retrieve", "the same run", got.id == run.id, f"asked for {run.id}, got {got.id}")
+        changed = {"conformance": self.tag, "updated": "1"}
+        updated, _ = self.answer(
+            "update",
+            "RunObject",
+            lambda: runs.with_raw_response.update(run.id, thread_id=self.thread_id, metadata=changed),
+        )
+        if updated is not None:
+            self.record("update", "metadata replaced", updated.metadata == changed, f"got {updated.metadata!r}")
+        self._steps(run.id)
+        self._messages(run.id)
+        return True
+
+    def _steps(self, run_id: str) -> None:
+        steps = self.runs.steps
+        self._children(
+            "steps",
+            "step",
+            run_id,
+            ("ListRunStepsResponse", lambda: steps.with_raw_response.list(run_id, thread_id=self.thread_id, limit=100)),
+            (
+                "RunStepObject",
+                lambda item: steps.with_raw_response.retrieve(item, thread_id=self.thread_id, run_id=run_id),
+            ),
+        )
+
+    def _messages(self, run_id: str) -> None:
+        messages = self.messages
+        self._children(
+            "messages",
+            "message",
+            run_id,
+            (
+                "ListMessagesResponse",
+                lambda: messages.with_raw_response.list(self.thread_id, run_id=run_id, limit=100),
+            ),
+            ("MessageObject", lambda item: messages.with_raw_response.retrieve(item, thread_id=self.thread_id)),
+        )
+
+    def _children(
+        self,
+        resource: str,
+        noun: str,
+        run_id: str,
+        listing: tuple[str, Callable[[], Any]],
+        fetch: tuple[str, Callable[[str], Any]],
+    ) -> None:
+        """A finished run's steps or messages: listed (all the run's own), and the first one retrieved."""
+        page, _ = self.answer(f"{resource}.list", *listing)
+        if page is None:
+            return
+        owners = sorted({str(item.run_id) for item in page.data})
+        self.record(
+            f"{resource}.list",
+            f"the {noun}s belong to the run",
+            owners in ([], [run_id]),
+            f"run_ids {owners}",
+            f"code that shows a run's {noun}s shows other runs' too",
+        )
+        self.record(f"{resource}.list", f"the finished run has a {noun}", bool(page.data), f"no {noun} for the run")
+        if not page.data:
+            return
+        wanted = page.data[0].id
+        model, retrieve = fetch
+        item, _ = self.answer(f"{resource}.retrieve", model, lambda: retrieve(wanted))
+        if item is not None:
+            self.record(f"{resource}.retrieve", f"the same {noun}", item.id == wanted, f"asked {wanted}, got {item.id}")
+
+    def _create_with_tools(self) -> None:
+        run, _ = self.answer(
+            "create (tools)",
+            "RunObject",
+            lambda: self.runs.with_raw_response.create(
+                self.thread_id, assistant_id=self.assistant_id, tools=[PROBE_TOOL]
+            ),
+        )
+        if run is None:
+            return
+        names = [getattr(getattr(tool, "function", None), "name", None) for tool in run.tools]
+        self.record(
+            "create (tools)",
+            "the run keeps the tools given",
+            "conformance_probe" in names,
+            f"run.tools names {names}",
+            "the run cannot call the functions the request gave it",
+        )
+        self.settle(run.id, "create (tools)")
+
+    # Streams -----------------------------------------------------------------------------------------
+
+    def _stream(self) -> None:
+        run_id = self.open_stream(
+            "stream",
+            lambda: self.runs.create(self.thread_id, assistant_id=self.assistant_id, stream=True),
+            first=_CREATED,
+        )
+        if run_id:
+            self.settle(run_id, "stream")
+
+    def open_stream(self, operation: str, start: Callable[[], Any], first: str | None = None) -> str | None:
+        """Start a stream and check it (see ``stream_checks``); the id of its run, if it says."""
+        try:
+            stream = start()
+        except APIResponseValidationError as exc:  # the answer is not an event stream (and is closed)
+            self._content_type(operation, exc.response)
+            newest = self._ids(limit=1, order="desc")
+            return newest[0] if newest else None
+        except (APIStatusError, APIConnectionError) as exc:
+            self.failed(operation, exc)
+            return None
+        with stream:
+            return self.stream_checks(operation, stream.response, first)
+
+    def _content_type(self, operation: str, response: httpx.Response) -> bool:
+        ctype = str(response.headers.get("content-type", ""))
+        is_stream = ctype.split(";")[0].strip() == _STREAM_TYPE
+        self.record(
+            operation,
+            f"content type {_STREAM_TYPE}",
+            is_stream,
+            f"got {ctype or 'none'}" + (": stream: true was ignored" if "json" in ctype else ""),
+            "threadruns raises APIResponseValidationError (not an event stream); openai-python yields no events",
+        )
+        return is_stream
+
+    def stream_checks(self, operation: str, response: httpx.Response, first: str | None = None) -> str | None:
+        """Content type, event names, payloads, order and end marker of one stream; the run's id.
+
+        ``first``: the event the stream must start with (a new run's stream starts with its creation)."""
+        if not self._content_type(operation, response):
+            return None
+        decoder = SSEDecoder()
+        events: list[tuple[str, str]] = []
+        for chunk in response.iter_bytes():
+            events += [(e.event, e.data) for e in decoder.feed(chunk)]
+            if len(events) > MAX_EVENTS:
+                break
+        events += [(e.event, e.data) for e in decoder.flush()]
+        ends = {STREAM_END_EVENT, STREAM_ERROR_EVENT}
+        unknown = sorted({name for name, _ in events if name not in ends and event_kind(name) is None})
+        known = any(event_kind(name) is not None for name, _ in events)
+        self.record(
+            operation,
+            "event names are Assistants events",
+            known and not unknown,
+            f"unknown events {unknown}" if unknown else "no Assistants events at all",
+            "both clients pass them on as unknown events: event handlers see no text, no run, no tool calls",
+        )
+        findings: list[Finding] = []
+        run_id = None
+        for name, data in events:
+            kind = event_kind(name)
+            if kind is None:
+                continue
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                findings.append(Finding(name, "wrong type", "data is not JSON"))
+                continue
+            findings += audit(payload, kind.model.__name__)
+            if name.startswith(_RUN_EVENT) and isinstance(payload, dict) and run_id is None:
+                run_id = str(payload.get("id"))
+        if known and not unknown:
+            self.fields(operation, findings, "payloads match the spec")
+            self._order(operation, events, first)
+        last = events[-1] if events else ("", "")
+        self.record(
+            operation,
+            f"ends with event: {STREAM_END_EVENT} / data: {STREAM_END_DATA}",
+            last[0] == STREAM_END_EVENT or last[1] == STREAM_END_DATA,
+            f"last event {last[0]!r} {last[1][:40]!r}",
+            "both clients wait for the connection to close; a proxy that keeps it open hangs them",
+        )
+        return run_id
+
+    def _order(self, operation: str, events: list[tuple[str, str]], first: str | None) -> None:
+        names = [name for name, _ in events if name not in (STREAM_END_EVENT, STREAM_ERROR_EVENT)]
+        if first is not None:
+            self.record(
+                operation,
+                f"starts with {first}",
+                names[:1] == [first],
+                f"starts with {names[:1]}",
+                "clients learn the run's id late, or never",
+            )
+        run_events = [name for name in names if name.startswith(_RUN_EVENT) and not name.startswith("thread.run.step")]
+        self.record(
+            operation,
+            "the last run event is a final status",
+            bool(run_events) and run_events[-1] in TERMINAL_RUN_EVENTS,
+            f"last run event {run_events[-1:]}",
+            "get_final_run() returns None or a run still under way",
+        )
+
+    # Cancel, tools -----------------------------------------------------------------------------------
+
+    def _cancel(self) -> None:
+        run, _ = self.answer(
+            "create (to cancel)",
+            "RunObject",
+            lambda: self.runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id),
+        )
+        if run is None:
+            return
+        try:
+            raw = self.runs.with_raw_response.cancel(run.id, thread_id=self.thread_id)
+        except APIStatusError as exc:
+            final = self.settle(run.id, "cancel")
+            if exc.status_code in UNSUPPORTED:
+                self.unsupported("cancel", "an active run can be cancelled", f"{exc.status_code}: {exc.message}")
+            elif exc.status_code == 400 and final is not None and final.status != RunStatus.CANCELLED:
+                self.unsupported("cancel", "an active run can be cancelled", "the run ended before the cancel")
+            else:
+                self.failed("cancel", exc)
+            return
+        except APIConnectionError as exc:
+            self.failed("cancel", exc)
+            return
+        self.fields("cancel", audit(raw.http_response.json(), "RunObject"))
+        cancelled = raw.parse()
+        self.record(
+            "cancel",
+            "the answer is cancelling or cancelled",
+            cancelled.status in (RunStatus.CANCELLING, RunStatus.CANCELLED),
+            f"status {cancelled.status}",
+        )
+        final = self.settle(run.id, "cancel")
+        if final is not None:
+            self.record(
+                "cancel", "the run ends cancelled", final.status == RunStatus.CANCELLED, f"ended {final.status}"
+            )
+
+    def _tool_run(self, operation: str) -> Any:
+        """A tool assistant's run, waited on until it stops; None (recorded) unless it waits for outputs."""
+        assert self.tool_assistant_id is not None
+        assistant = self.tool_assistant_id
+        run, _ = self.answer(
+            f"create (for {operation})",
+            "RunObject",
+            lambda: self.runs.with_raw_response.create(self.thread_id, assistant_id=assistant),
+        )
+        if run is None:
+            return None
+        try:
+            run = self.runs.poll(run.id, self.thread_id, poll_interval_ms=100, poll_timeout=self.poll_timeout)
+        except (APIStatusError, APIConnectionError, PollTimeoutError) as exc:
+            self.failed(operation, exc)
+            return None
+        waiting = run.status == RunStatus.REQUIRES_ACTION
+        self.record(
+            operation,
+            "a tool assistant's run requires action",
+            waiting,
+            f"ended {run.status} without asking for tool outputs",
+            "the tool loop (create_and_run_tools, on_tool_call_*) never runs a function",
+        )
+        if not waiting:
+            return None
+        calls = pending_calls(run)
+        self.record(
+            operation,
+            "the waiting run lists its tool calls",
+            bool(calls),
+            "required_action lists no tool calls",
+            "create_and_run_tools raises ToolLoopError",
+        )
+        return run if calls else None
+
+    def _tools(self) -> None:
+        if self.tool_assistant_id is None:
+            self.unsupported("submit_tool_outputs", "the tool path", "not checked: no tool assistant given")
+            return
+        run = self._tool_run("submit_tool_outputs")
+        if run is not None:
+            outputs = [{"tool_call_id": call.id, "output": "conformance"} for call in pending_calls(run)]
+            answered, _ = self.answer(
+                "submit_tool_outputs",
+                "RunObject",
+                lambda: self.runs.with_raw_response.submit_tool_outputs(
+                    run.id, thread_id=self.thread_id, tool_outputs=outputs
+                ),
+            )
+            if answered is not None:
+                final = self.settle(run.id, "submit_tool_outputs")
+                if final is not None:
+                    self.record(
+                        "submit_tool_outputs",
+                        "the run completes after the outputs",
+                        final.status == RunStatus.COMPLETED,
+                        f"ended {final.status}",
+                    )
+        run = self._tool_run("submit_tool_outputs (stream)")
+        if run is None:
+            return
+        outputs = [{"tool_call_id": call.id, "output": "conformance"} for call in pending_calls(run)]
+        self.open_stream(
+            "submit_tool_outputs (stream)",
+            lambda: self.runs.submit_tool_outputs(run.id, thread_id=self.thread_id, tool_outputs=outputs, stream=True),
+        )
+        self.settle(run.id, "submit_tool_outputs (stream)")
+
+    # Lists and errors --------------------------------------------------------------------------------
+
+    def _ids(self, **query: Any) -> list[str] | None:
+        try:
+            return [run.id for run in self.runs.list(self.thread_id, **query).data]
+        except (APIStatusError, APIConnectionError) as exc:
+            self.failed("list", exc)
+            return None
+
+    def _list(self) -> None:
+        runs = self.runs
+        page, _ = self.answer(
+            "list",
+            "ListRunsResponse",
+            lambda: runs.with_raw_response.list(self.thread_id, limit=100, order="asc"),
+        )
+        if page is None:
+            return
+        ids = [run.id for run in page.data]
+        if len(ids) < 3:
+            self.unsupported("list", "cursors and pages", f"needs 3 runs on the thread, found {len(ids)}")
+            return
+        self.record(
+            "list",
+            "first_id/last_id are the page's ends",
+            page.first_id == ids[0] and page.last_id == ids[-1],
+            f"first_id={page.first_id}, last_id={page.last_id}, ends {ids[0]}, {ids[-1]}",
+            "code that pages by last_id skips or repeats runs",
+        )
+        first, _ = self.answer(
+            "list (limit=2)",
+            "ListRunsResponse",
+            lambda: runs.with_raw_response.list(self.thread_id, limit=2, order="asc"),
+        )
+        if first is not None:
+            got = [run.id for run in first.data]
+            self.record("list (limit=2)", "limit honoured", got == ids[:2], f"limit=2 gave {got}")
+            self.record(
+                "list (limit=2)",
+                "has_more on a partial page",
+                first.has_more is True,
+                f"has_more={first.has_more} with {len(ids)} runs and limit=2",
+                "both clients stop after the first page: for run in client...list() sees 2 runs",
+            )
+        try:
+            walked = [run.id for run in runs.list(self.thread_id, limit=2, order="asc")]
+        except (APIStatusError, APIConnectionError) as exc:
+            self.failed("list", exc)
+            walked = None
+        if walked is not None:
+            self.record(
+                "list",
+                "a walk with limit=2 reaches every run once",
+                walked[: len(ids)] == ids,
+                f"walked {len(walked)} of {len(ids)} runs"
+                + (f", {len(walked) - len(set(walked))} twice" if len(set(walked)) != len(walked) else ""),
+                "auto-pagination stops early or repeats runs",
+            )
+        desc = self._ids(limit=100, order="desc")
+        if desc is not None:
+            self.record("list", "order=desc is order=asc reversed", desc == ids[::-1], f"desc gave {desc}")
+        cursors = [
+            ("asc", "after", ids, 1),
+            ("asc", "before", ids, -1),
+            ("desc", "after", ids[::-1], 1),
+            ("desc", "before", ids[::-1], -1),
+        ]
+        for order, cursor, ordered, at in cursors:
+            expected = ordered[at + 1 :] if cursor == "after" else ordered[:at]
+            page_ids = self._ids(limit=100, order=order, **{cursor: ordered[at]})
+            if page_ids is not None:
+                self.record(
+                    "list",
+                    f"order={order}, {cursor}= gives the runs {cursor} the cursor",
+                    page_ids == expected,
+                    f"{cursor}={ordered[at]} gave {page_ids}, expected {expected}",
+                    "pages in that direction skip or repeat runs",
+                )
+
+    def _error(
+        self, operation: str, check: str, status: int, send: Callable[[], Any], param: str | None = None
+    ) -> None:
+        """An answer that must be an error of ``status`` in the spec's error shape (naming ``param``)."""
+        try:
+            send()
+        except APIStatusError as exc:
+            self.record(
+                operation,
+                check,
+                exc.status_code == status,
+                f"got {exc.status_code}",
+                f"both clients raise {type(exc).__name__} where the API gives a {status}"
+                + (" (retried first, as a server error)" if exc.status_code >= 500 else ""),
+            )
+            findings = audit(_error_fields(exc), ERROR_MODEL)
+            self.record(
+                operation,
+                "the error body matches the spec",
+                not findings,
+                _listing(findings),
+                "exc.code, exc.param and exc.type are None; exc.message is the raw body",
+            )
+            if param is not None and not findings:
+                got = exc.param
+                self.record(operation, f"the error names param {param!r}", got == param, f"param={got!r}")
+            return
+        except APIConnectionError as exc:
+            self.failed(operation, exc)
+            return
+        self.record(operation, check, False, "the server answered 2xx", "no error at all")
+
+    def _errors(self) -> None:
+        runs = self.runs
+        missing = "run_" + secrets.token_hex(8)
+        self._error(
+            "retrieve (unknown id)",
+            "an unknown run id is a 404",
+            404,
+            lambda: runs.retrieve(missing, thread_id=self.thread_id),
+        )
+        too_many = int(_ops.LIST_RUNS.by_name["limit"].schema["maximum"]) + 1  # the spec's maximum, plus one
+        self._error(
+            "list (bad limit)",
+            "a limit over the maximum is a 400",
+            400,
+            lambda: runs.list(self.thread_id, extra_query={"limit": too_many}),
+            param="limit",
+        )
+        self._error(
+            "list (no API key)",
+            "a request without an API key is a 401",
+            401,
+            lambda: runs.list(self.thread_id, limit=1, extra_headers={"Authorization": ""}),
+        )
+
+
+__all__ = ["Driver"]
