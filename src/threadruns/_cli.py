@@ -11,6 +11,8 @@ import argparse
 import contextlib
 import importlib.util
 import json
+import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -103,7 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     conformance.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL)")
     conformance.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")
     conformance.add_argument("--assistant", required=True, dest="assistant_id", help="an assistant that replies")
-    conformance.add_argument("--thread", dest="thread_id", help="the thread to create the runs on")
+    where = conformance.add_mutually_exclusive_group()
+    where.add_argument("--thread", dest="thread_id", help="the thread to create the runs on")
+    where.add_argument(
+        "--new-thread-command",
+        metavar="COMMAND",
+        help="a command that creates a thread and prints its id (or its JSON, with an id), for a server that "
+        "does not create threads on first use; e.g. curl -s -X POST URL/threads -H 'Authorization: Bearer KEY'",
+    )
     conformance.add_argument(
         "--tool-assistant", dest="tool_assistant_id", help="an assistant whose runs call a function (the tool path)"
     )
@@ -352,13 +361,14 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
 def _conformance(args: argparse.Namespace, out: TextIO) -> int:
     from .conformance import PLAN, check
 
+    thread_id = args.thread_id if args.new_thread_command is None else _new_thread(args.new_thread_command)
     sys.stderr.write(f"threadruns conformance {PLAN}\n")
     sys.stderr.flush()
     with Client(api_key=args.api_key, base_url=args.base_url) as client, _waiting(f"checking {client.base_url}..."):
         report = check(
             client,
             assistant_id=args.assistant_id,
-            thread_id=args.thread_id,
+            thread_id=thread_id,
             tool_assistant_id=args.tool_assistant_id,
             poll_timeout=args.poll_timeout,
         )
@@ -374,6 +384,25 @@ def _conformance(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(report.table() + "\n")
     return 0 if report.ok else 1
+
+
+def _new_thread(command: str) -> str:
+    """Run ``--new-thread-command`` (no shell, at most a minute): the thread id it printed."""
+    try:
+        done = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise ThreadRunsError(f"--new-thread-command could not run: {exc}") from exc
+    if done.returncode != 0:
+        raise ThreadRunsError(f"--new-thread-command exited {done.returncode}: {done.stderr.strip()[:300]}")
+    printed = done.stdout.strip()
+    try:
+        answer = json.loads(printed)
+    except ValueError:
+        answer = printed
+    thread = answer.get("id") if isinstance(answer, dict) else answer
+    if not isinstance(thread, str) or not thread or any(c.isspace() for c in thread):
+        raise ThreadRunsError(f"--new-thread-command printed no thread id (got {printed[:200]!r})")
+    return thread
 
 
 def _serve(args: argparse.Namespace) -> int:

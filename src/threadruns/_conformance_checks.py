@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,13 +29,21 @@ from threadruns_api.resources._operations import (
     STREAM_END_DATA,
     STREAM_END_EVENT,
     STREAM_ERROR_EVENT,
+    STREAM_EVENTS,
 )
 
 from ._audit import Finding, audit
 from ._client import Client
 from ._conformance_report import CheckResult, Outcome, Report
 from ._events import TERMINAL_RUN_EVENTS, event_kind
-from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, PollTimeoutError
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    NotFoundError,
+    PollTimeoutError,
+    ThreadRunsError,
+)
 from ._sse import SSEDecoder
 from ._tools import pending_calls
 
@@ -49,24 +58,38 @@ PROBE_TOOL = {
     },
 }
 _STREAM_TYPE = "text/event-stream"
-_RUN_EVENT = "thread.run."
-_CREATED = _RUN_EVENT + "created"  # a new run's stream starts with it
+# The events whose payload is a run, by the spec's event patterns ("thread.run.*"); a new run's stream
+# starts with the one that says it was created.
+_RUN_EVENT = next(pattern.removesuffix("*") for pattern, model in STREAM_EVENTS if model == "RunObject")
+_CREATED = _RUN_EVENT + "created"
 
 
-def _quiet_tolerance() -> contextlib.AbstractContextManager[None]:
-    """The warn client's one-line warnings are findings here, reported in the table instead."""
+def _is_run_event(name: str) -> bool:
+    kind = event_kind(name)
+    return kind is not None and kind.model.__name__ == "RunObject"
 
-    @contextlib.contextmanager
-    def quiet() -> Iterator[None]:
-        log = logging.getLogger("threadruns")
-        previous = log.disabled
-        log.disabled = True
-        try:
-            yield
-        finally:
-            log.disabled = previous
 
-    return quiet()
+class _QuietTolerance(logging.Filter):
+    """Drops the warn client's one-line warnings in the checking thread: here they are findings, reported
+    in the table instead. Other threads, and every other log line, are left alone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.module == "_tolerance" and record.thread == self.thread)
+
+
+@contextlib.contextmanager
+def _quiet_tolerance() -> Iterator[None]:
+    log = logging.getLogger("threadruns")
+    quiet = _QuietTolerance()
+    log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        log.removeFilter(quiet)
 
 
 _INDEX = re.compile(r"\[\d+\]")
@@ -209,11 +232,18 @@ class Driver:
     def _create_and_read(self) -> bool:
         runs = self.runs
         metadata = {"conformance": self.tag}
-        run, raw = self.answer(
-            "create",
-            "RunObject",
-            lambda: runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id, metadata=metadata),
-        )
+
+        def create() -> Any:
+            try:
+                return runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id, metadata=metadata)
+            except NotFoundError as exc:  # nothing can be checked: say what to give instead
+                raise ThreadRunsError(
+                    f"the server does not know thread {self.thread_id!r} or assistant {self.assistant_id!r} "
+                    f"({exc.message}): give an existing assistant, and --thread or --new-thread-command "
+                    "(thread_id=) for a server that does not create threads on first use"
+                ) from exc
+
+        run, raw = self.answer("create", "RunObject", create)
         if raw is not None:
             self.record(
                 "create",
@@ -229,11 +259,12 @@ class Driver:
             "poll", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
         )
         if raw is not None:
+            interval = raw.headers.get(POLL_AFTER_MS_HEADER)
             self.record(
                 "poll",
                 f"{POLL_AFTER_MS_HEADER} header",
-                POLL_AFTER_MS_HEADER in raw.headers,
-                f"no {POLL_AFTER_MS_HEADER} header",
+                interval is not None and interval.strip().isdigit(),
+                f"no {POLL_AFTER_MS_HEADER} header" if interval is None else f"not a number of ms: {interval!r}",
                 "both clients poll at their own fixed interval (poll_interval_ms), not at the server's pace",
             )
         final = self.settle(run.id, "poll")
@@ -409,7 +440,7 @@ class Driver:
                 findings.append(Finding(name, "wrong type", "data is not JSON"))
                 continue
             findings += audit(payload, kind.model.__name__)
-            if name.startswith(_RUN_EVENT) and isinstance(payload, dict) and run_id is None:
+            if _is_run_event(name) and isinstance(payload, dict) and run_id is None:
                 run_id = str(payload.get("id"))
         if known and not unknown:
             self.fields(operation, findings, "payloads match the spec")
@@ -434,7 +465,7 @@ class Driver:
                 f"starts with {names[:1]}",
                 "clients learn the run's id late, or never",
             )
-        run_events = [name for name in names if name.startswith(_RUN_EVENT) and not name.startswith("thread.run.step")]
+        run_events = [name for name in names if _is_run_event(name)]
         self.record(
             operation,
             "the last run event is a final status",
@@ -650,7 +681,7 @@ class Driver:
                 "the error body matches the spec",
                 not findings,
                 _listing(findings),
-                "exc.code, exc.param and exc.type are None; exc.message is the raw body",
+                "exc.code, exc.param and exc.type are None; exc.message holds the raw body",
             )
             if param is not None and not findings:
                 got = exc.param

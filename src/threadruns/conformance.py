@@ -42,6 +42,8 @@ def check(
     to create the runs (default: a new id, which the server must create on first use).
     ``poll_timeout``: the longest wait, in seconds, for any one run to end.
     """
+    if not isinstance(client, Client):
+        raise TypeError(f"client must be a threadruns.Client, got {type(client).__name__}")
     if not isinstance(assistant_id, str) or not assistant_id:
         raise ValueError("assistant_id must be a non-empty str")
     if poll_timeout <= 0:

@@ -147,9 +147,12 @@ def test_flaws_combine(server: RunsServer) -> None:
     assert checks == FIELDS | EXPECTED["has-more-false"][0]
 
 
-def test_without_a_tool_assistant_the_tool_path_is_not_supported(server: RunsServer) -> None:
+def test_without_a_tool_assistant_the_tool_path_is_not_supported(
+    server: RunsServer, caplog: pytest.LogCaptureFixture
+) -> None:
     with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
         report = check(client, assistant_id="asst_conformance")
+    assert not [r for r in caplog.records if r.name.startswith("threadruns")]  # findings go to the report only
     assert report.ok and [(r.operation, r.detail) for r in report.unsupported] == [
         ("submit_tool_outputs", "not checked: no tool assistant given")
     ]
@@ -233,6 +236,8 @@ def test_bad_arguments_are_refused_before_anything_is_sent(server: RunsServer) -
             check(client, assistant_id="")
         with pytest.raises(ValueError, match="poll_timeout"):
             check(client, assistant_id="asst_c", poll_timeout=0)
+        with pytest.raises(TypeError, match=r"client must be a threadruns\.Client"):
+            check(threadruns.AsyncClient(api_key="k", base_url=server.url), assistant_id="asst_c")  # type: ignore[arg-type]
     assert server.requests == []
 
 
@@ -294,3 +299,82 @@ def test_serve_deviate_shows_the_flaw_to_the_conformance_command(serve_command: 
     assert ran.returncode == 1, ran.stderr
     report = json.loads(ran.stdout)
     assert {r["check"] for r in report["results"] if r["outcome"] != "pass"} == EXPECTED["has-more-false"][0]
+
+
+def _readme_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return text.split("## Checking a compatible server", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_report_is_what_the_command_reports() -> None:
+    """The README's example report: its flaws, deviation lines and summary are a real report's."""
+    section = _readme_section()
+    command = section.split("```sh\n")[2].split("```", 1)[0]
+    flaws = re.findall(r"--deviate (\S+)", command)
+    with _server(*flaws) as server:
+        report = _check(server)
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    rows = [re.split(r"\s{2,}", line.strip(), maxsplit=2) for line in example.splitlines()]
+    shown = [(row[0], row[2]) for row in rows if len(row) == 3 and row[1] == "deviation"]
+    real = {(r.operation, f"{r.check}: {r.detail}") for r in report.deviations}
+    assert shown and set(shown) <= real
+    clients = [line.split("clients see: ", 1)[1] for line in example.splitlines() if "clients see: " in line]
+    assert set(clients) <= {r.clients_see for r in report.deviations}
+    assert example.strip().endswith(report.summary())
+
+
+def test_the_readme_states_the_number_of_checks(server: RunsServer) -> None:
+    report = _check(server)
+    assert f"passes all {len(report.results)} checks" in _readme_section()
+    for name in DEVIATIONS:  # every flaw it can reproduce is named where --deviate is explained
+        assert (
+            name
+            in subprocess.run(
+                [sys.executable, "-m", "threadruns._cli", "serve", "--list-deviations"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            ).stdout
+        )
+
+
+def test_the_terminal_table_colours_each_outcome() -> None:
+    from rich.console import Console
+
+    with _server("no-cancel", "no-auth") as server:
+        report = _check(server)
+    console = Console(record=True, width=200, color_system="truecolor")
+    console.print(report.rich_table())
+    text = console.export_text(styles=True)
+    assert report.summary() in text
+    assert "\x1b[1;31mdeviation" in text and "\x1b[33mnot supported" in text and "\x1b[32mpass" in text
+
+
+def test_a_new_thread_command_gives_the_thread_on_a_server_that_creates_none() -> None:
+    with RunsServer() as server:  # no auto-create: the thread and the assistants must exist
+        server.add_thread("thread_made_elsewhere")
+        server.add_assistant("asst_c")
+        server.add_assistant("asst_tools", script=Script.call_tools([ToolCall("get_weather", {"city": "Oslo"})]))
+        args = ["conformance", "--base-url", server.url, "--api-key", "k", "--assistant", "asst_c"]
+        args += ["--tool-assistant", "asst_tools", "--json"]
+        printer = f'{sys.executable} -c \'print("{{\\"id\\": \\"thread_made_elsewhere\\"}}")\''
+        out = io.StringIO()
+        code = main([*args, "--new-thread-command", printer], out=out)
+        assert code == 0, out.getvalue()
+        assert json.loads(out.getvalue())["summary"].endswith("0 deviations, 0 not supported")
+        assert {r.path.split("/")[3] for r in server.requests if r.path.count("/") >= 3} == {"thread_made_elsewhere"}
+        seen = len(server.requests)
+        failing = f"{sys.executable} -c 'import sys; sys.exit(\"no threads today\")'"
+        assert main([*args, "--new-thread-command", failing], out=io.StringIO()) == 1
+        assert len(server.requests) == seen  # nothing was sent
+
+
+def test_an_unknown_thread_or_assistant_is_an_error_that_says_what_to_give() -> None:
+    with (
+        RunsServer() as server,
+        threadruns.Client(api_key="k", base_url=server.url) as client,
+        pytest.raises(threadruns.ThreadRunsError, match=r"does not know thread .* --new-thread-command"),
+    ):
+        check(client, assistant_id="asst_nobody", thread_id="thread_nowhere")
