@@ -600,8 +600,9 @@ class Driver:
         if page is None:
             return
         ids = [run.id for run in page.data]
-        if len(ids) < 3:
-            self.unsupported("list", "cursors and pages", f"needs 3 runs on the thread, found {len(ids)}")
+        if len(ids) < 3 or page.has_more:
+            found = f"found {len(ids)}" if len(ids) < 3 else "found more than 100: give a new thread"
+            self.unsupported("list", "cursors and pages", f"needs 3 to 100 runs on the thread, {found}")
             return
         self.record(
             "list",
@@ -634,9 +635,9 @@ class Driver:
             self.record(
                 "list",
                 "a walk with limit=2 reaches every run once",
-                walked[: len(ids)] == ids,
-                f"walked {len(walked)} of {len(ids)} runs"
-                + (f", {len(walked) - len(set(walked))} twice" if len(set(walked)) != len(walked) else ""),
+                walked == ids,
+                f"walked {len(walked)} of {len(ids)} runs: {len(set(ids) - set(walked))} missing, "
+                f"{len(walked) - len(set(walked))} twice",
                 "auto-pagination stops early or repeats runs",
             )
         desc = self._ids(limit=100, order="desc")

@@ -101,6 +101,21 @@ def test_the_embedded_server_passes_every_check(server: RunsServer) -> None:
     assert 0 < report.seconds < 30
 
 
+def test_every_operation_of_the_spec_is_exercised(server: RunsServer) -> None:
+    """Each operation the spec has (generated into _operations) is called at least once."""
+    from threadruns_api.resources import _operations
+
+    from threadruns._operation import Operation
+
+    _check(server)
+    operations = [op for op in vars(_operations).values() if isinstance(op, Operation)]
+    assert len(operations) >= 10
+    called = [(r.method, r.path.removeprefix("/v1")) for r in server.requests]
+    for op in operations:
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", op.path) + "$")
+        assert any(method == op.method and pattern.match(path) for method, path in called), op.id
+
+
 def test_the_embedded_server_passes_every_check_in_wall_clock_time() -> None:
     """As `threadruns serve` runs: states last a tick of real time (long enough that a cancel is in time)."""
     with _server(time_mode="realtime", tick=0.2) as running:
