@@ -4,7 +4,8 @@ Where the client's parse stops at the first value it cannot type, the audit walk
 lists every difference from the spec: a missing key (and the default the spec gives, if any), a key
 the schema does not have, a wrong JSON type, null where the spec does not allow it, a wrong constant,
 and a Unix-time integer that is not plausible seconds or that lies before the object's ``created_at``.
-What the spec tolerates (an unknown enum value or union tag) is not a finding. The schemas are the
+What the spec tolerates (an unknown enum value or union tag) is not a finding; a key the schema does
+not list is one, but ``allowed`` (OpenAPI objects are open), so it is noted rather than a deviation. The schemas are the
 spec's, generated into ``threadruns_api.resources._operations``.
 """
 
@@ -39,28 +40,35 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One difference between an answer and the spec, at a JSON path such as ``RunObject.usage``."""
+    """One difference between an answer and the spec, at a JSON path such as ``RunObject.usage``.
+
+    ``nullable``: the key's schema allows null (both clients then read a missing key as None)."""
 
     path: str
     kind: Kind
     detail: str
+    nullable: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.kind}{', ' + self.detail if self.detail else ''}"
+
+    @property
+    def allowed(self) -> bool:
+        """A key the schema does not list: the spec's objects are open to more keys, so it is noted only."""
+        return self.kind == "extra key"
 
     @property
     def clients_see(self) -> str:
         """What threadruns and openai-python make of it, in one line."""
         name = self.path.split(".", 1)[-1]
         if self.kind == "extra key":
-            return f"both clients keep `{name}` as an extra attribute; code written for the API never reads it"
+            return f"threadruns keeps it in additional_properties (obj[{name!r}]); openai-python as an attribute"
         if self.kind == "missing key" and self.detail.startswith("spec default"):
-            return f"threadruns fills in the {self.detail}; openai-python has None or no attribute at all"
+            return f"threadruns fills in the {self.detail}; openai-python gives None"
+        if self.kind == "missing key" and self.nullable:
+            return "both clients give None, as if the server had sent null"
         if self.kind == "missing key":
-            return (
-                f"threadruns raises APIResponseValidationError naming `{name}`; "
-                "openai-python has None or no attribute at all"
-            )
+            return f"threadruns raises APIResponseValidationError naming `{name}`; openai-python gives None"
         if self.kind == "not unix seconds":
             return "both clients pass the number on; datetime.fromtimestamp() of it raises or is off by years"
         if self.kind == "out of order":
@@ -79,6 +87,17 @@ def _resolved(schema: Any) -> Any:
     while isinstance(schema, dict) and "$ref" in schema and "default" not in schema and depth < MAX_DEPTH:
         schema, depth = SCHEMAS[schema["$ref"]], depth + 1
     return schema if isinstance(schema, dict) else {}
+
+
+def _allows_null(schema: Any, depth: int = 0) -> bool:
+    """Whether a schema accepts null: by its type, or by a member of its union."""
+    schema = _resolved(schema)
+    if depth > MAX_DEPTH or not isinstance(schema, dict):
+        return False
+    if "null" in _kinds(schema):
+        return True
+    members = [*schema.get("anyOf", ()), *schema.get("oneOf", ())]
+    return any(_allows_null(member, depth + 1) for member in members)
 
 
 def _kinds(schema: Mapping[str, Any]) -> list[str]:
@@ -145,9 +164,10 @@ class _Walker:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for key in schema.get("required", ()):
             if key not in value:
-                default = _resolved(properties.get(key, {})).get("default", _NO_DEFAULT)
+                prop = _resolved(properties.get(key, {}))
+                default = prop.get("default", _NO_DEFAULT)
                 detail = "" if default is _NO_DEFAULT else f"spec default {json.dumps(default)}"
-                yield Finding(f"{path}.{key}", "missing key", detail)
+                yield Finding(f"{path}.{key}", "missing key", detail, nullable=_allows_null(prop))
         extra = schema.get("additionalProperties")
         for key, item in value.items():
             if key in properties:

@@ -97,10 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     conformance = commands.add_parser(
         "conformance",
         help="check how far a server is from the Runs API",
-        description="Drive a server through the Runs API with the strict response contract and report every "
-        "check as pass, deviation or not supported. Exit 0 only when nothing deviates. It "
-        "creates up to 6 runs (and the messages they write) on --thread, or on a new thread id the server must "
-        "create on first use, and changes nothing else.",
+        description="Drive a server through every operation of the Runs API, check each answer field by field "
+        "against the spec, and report every check as pass, deviation (with what clients will see) or not "
+        "supported. Exit 0 only when nothing deviates. It creates up to 6 runs (and the messages they write) on "
+        "--thread, or on a new thread id the server must create on first use; it changes only the metadata of "
+        "its own first run, and cancels one of its own runs.",
     )
     conformance.add_argument("--base-url", help="API base URL (default: OPENAI_BASE_URL)")
     conformance.add_argument("--api-key", help="API key (default: OPENAI_API_KEY)")

@@ -99,7 +99,7 @@ def _collapsed(findings: list[Finding]) -> list[tuple[Finding, int]]:
     """The findings with list indexes as ``[*]`` and repeats counted (a page repeats its items' flaws)."""
     counts: dict[Finding, int] = {}
     for f in findings:
-        key = Finding(_INDEX.sub("[*]", f.path), f.kind, f.detail if f.kind != "not unix seconds" else "")
+        key = Finding(_INDEX.sub("[*]", f.path), f.kind, f.detail if f.kind != "not unix seconds" else "", f.nullable)
         counts[key] = counts.get(key, 0) + 1
     return list(counts.items())
 
@@ -117,6 +117,14 @@ def _error_fields(exc: APIStatusError) -> Any:
         return exc.response.text
 
 
+def _at_most(value: float | None, bound: float) -> float:
+    return bound if value is None else min(value, bound)
+
+
+class _SetupError(ThreadRunsError):
+    """The check cannot start (an unknown thread or assistant): raised to the caller, not reported."""
+
+
 class Driver:
     """One conformance run against one server (see ``threadruns.conformance.check``)."""
 
@@ -129,7 +137,15 @@ class Driver:
         tool_assistant_id: str | None,
         poll_timeout: float,
     ) -> None:
-        self.client = client.with_options(max_retries=0, response_validation="warn")
+        # No retries (a status is the server's first answer), and no single request waits longer than a run may.
+        given = client.timeout
+        timeout = httpx.Timeout(
+            connect=_at_most(given.connect, poll_timeout),
+            read=_at_most(given.read, poll_timeout),
+            write=_at_most(given.write, poll_timeout),
+            pool=_at_most(given.pool, poll_timeout),
+        )
+        self.client = client.with_options(max_retries=0, response_validation="warn", timeout=timeout)
         self.runs = self.client.beta.threads.runs
         self.messages = self.client.beta.threads.messages
         self.assistant_id = assistant_id
@@ -141,18 +157,23 @@ class Driver:
 
     # Recording ---------------------------------------------------------------------------------------
 
-    def record(self, operation: str, check: str, ok: bool, detail: str = "", clients_see: str = "") -> None:
+    def record(self, operation: str, check: str, ok: bool, detail: str, clients_see: str, note: str = "") -> None:
+        """One check's outcome; for a deviation, what was found and what clients will see."""
         outcome: Outcome = "pass" if ok else "deviation"
         self.report.results.append(
-            CheckResult(operation, check, outcome, "" if ok else detail, "" if ok else clients_see)
+            CheckResult(operation, check, outcome, "" if ok else detail, "" if ok else clients_see, note)
         )
 
     def unsupported(self, operation: str, check: str, detail: str) -> None:
         self.report.results.append(CheckResult(operation, check, "not supported", detail))
 
     def fields(self, operation: str, findings: list[Finding], check: str = "fields match the spec") -> None:
-        seen = list(dict.fromkeys(f.clients_see for f, _ in _collapsed(findings)))
-        self.record(operation, check, not findings, _listing(findings), "; ".join(seen[:2]))
+        """The audit's findings as one check: a deviation for each flaw; keys the spec does not list, a note."""
+        flaws = [f for f in findings if not f.allowed]
+        extra = [f for f in findings if f.allowed]
+        seen = list(dict.fromkeys(f.clients_see for f, _ in _collapsed(flaws)))
+        note = f"keys the spec does not list (allowed): {_listing(extra)}" if extra else ""
+        self.record(operation, check, not flaws, _listing(flaws), "; ".join(seen[:2]), note)
 
     def failed(self, operation: str, exc: Exception) -> None:
         """An operation that did not answer as the spec says it does."""
@@ -167,7 +188,13 @@ class Driver:
                 f"both clients raise {type(exc).__name__}",
             )
         elif isinstance(exc, PollTimeoutError):
-            self.record(operation, "the run reaches a final status", False, str(exc), "poll() raises PollTimeoutError")
+            self.record(
+                operation,
+                "the run reaches a final status",
+                False,
+                str(exc),
+                "threadruns' poll() raises PollTimeoutError; openai-python's poll() waits forever",
+            )
         else:
             self.record(operation, "the operation answers", False, str(exc), f"both clients raise {type(exc).__name__}")
 
@@ -185,12 +212,25 @@ class Driver:
             body = raw.http_response.json()
         except ValueError:
             ctype = raw.headers.get("content-type", "")
-            self.record(operation, "fields match the spec", False, f"not JSON ({ctype})", "both clients raise")
+            self.record(
+                operation,
+                "the answer is JSON",
+                False,
+                f"not JSON ({ctype}): {raw.http_response.text[:80]!r}",
+                "threadruns raises APIResponseValidationError; openai-python returns the text",
+            )
             return None, raw
         self.fields(operation, audit(body, model))
         try:
             return raw.parse(), raw
-        except APIResponseValidationError:  # not even an object: no model at all can be built from it
+        except APIResponseValidationError as exc:  # the strict client cannot read it at all
+            self.record(
+                operation,
+                "the answer parses",
+                False,
+                str(exc).split(" (to read", 1)[0],
+                "threadruns raises APIResponseValidationError, even with response_validation='warn'",
+            )
             return None, raw
 
     def settle(self, run_id: str, operation: str) -> Any:
@@ -219,15 +259,36 @@ class Driver:
     def run(self) -> Report:
         started = time.perf_counter()
         with _quiet_tolerance():
-            if self._create_and_read():
-                self._create_with_tools()
-                self._stream()
-                self._cancel()
-                self._tools()
-                self._list()
-                self._errors()
+            if self._guarded("create", self._create_and_read):
+                for name, part in (
+                    ("create (tools)", self._create_with_tools),
+                    ("stream", self._stream),
+                    ("cancel", self._cancel),
+                    ("submit_tool_outputs", self._tools),
+                    ("list", self._list),
+                    ("errors", self._errors),
+                ):
+                    self._guarded(name, part)
+            else:
+                self.unsupported("create", "the other checks", "not run: creating a run gave no run to check")
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def _guarded(self, operation: str, part: Callable[[], Any]) -> Any:
+        """``part()``; an answer so far off the spec that a check could not go on is a deviation, not a crash."""
+        try:
+            return part()
+        except _SetupError:
+            raise
+        except Exception as exc:
+            self.record(
+                operation,
+                "the checks run to their end",
+                False,
+                f"stopped by {type(exc).__name__}: {str(exc)[:200]}",
+                f"a client doing the same meets {type(exc).__name__}",
+            )
+            return None
 
     def _create_and_read(self) -> bool:
         runs = self.runs
@@ -237,7 +298,7 @@ class Driver:
             try:
                 return runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id, metadata=metadata)
             except NotFoundError as exc:  # nothing can be checked: say what to give instead
-                raise ThreadRunsError(
+                raise _SetupError(
                     f"the server does not know thread {self.thread_id!r} or assistant {self.assistant_id!r} "
                     f"({exc.message}): give an existing assistant, and --thread or --new-thread-command "
                     "(thread_id=) for a server that does not create threads on first use"
@@ -254,7 +315,13 @@ class Driver:
             )
         if run is None:
             return False
-        self.record("create", "metadata kept", run.metadata == metadata, f"sent {metadata}, got {run.metadata!r}")
+        self.record(
+            "create",
+            "metadata kept",
+            run.metadata == metadata,
+            f"sent {metadata}, got {run.metadata!r}",
+            "code that tags runs with metadata, and finds them by it, loses them",
+        )
         _, raw = self.answer(
             "poll", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
         )
@@ -265,22 +332,26 @@ class Driver:
                 f"{POLL_AFTER_MS_HEADER} header",
                 interval is not None and interval.strip().isdigit(),
                 f"no {POLL_AFTER_MS_HEADER} header" if interval is None else f"not a number of ms: {interval!r}",
-                "both clients poll at their own fixed interval (poll_interval_ms), not at the server's pace",
+                "both clients poll at their own interval, not at the server's pace"
+                if interval is None
+                else "openai-python's poll() raises ValueError; threadruns' poll() uses its own interval",
             )
         final = self.settle(run.id, "poll")
         if final is None:
             return True
-        self.record(
-            "poll",
-            "the run reaches a final status",
-            final.status in POLL_STOP_STATUSES,
-            f"status {final.status}",
-        )
+        # settle() returns only a run at a stop status; a run that never gets there is its deviation
+        self.record("poll", "the run reaches a final status", final.status in POLL_STOP_STATUSES, "", "")
         got, _ = self.answer(
             "retrieve", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
         )
         if got is not None:
-            self.record("retrieve", "the same run", got.id == run.id, f"asked for {run.id}, got {got.id}")
+            self.record(
+                "retrieve",
+                "the same run",
+                got.id == run.id,
+                f"asked for {run.id}, got {got.id}",
+                "both clients hand back another run than the one asked for",
+            )
         changed = {"conformance": self.tag, "updated": "1"}
         updated, _ = self.answer(
             "update",
@@ -288,7 +359,13 @@ class Driver:
             lambda: runs.with_raw_response.update(run.id, thread_id=self.thread_id, metadata=changed),
         )
         if updated is not None:
-            self.record("update", "metadata replaced", updated.metadata == changed, f"got {updated.metadata!r}")
+            self.record(
+                "update",
+                "metadata replaced",
+                updated.metadata == changed,
+                f"got {updated.metadata!r}",
+                "runs.update(metadata=...) does not change what later reads return",
+            )
         self._steps(run.id)
         self._messages(run.id)
         return True
@@ -339,14 +416,26 @@ class Driver:
             f"run_ids {owners}",
             f"code that shows a run's {noun}s shows other runs' too",
         )
-        self.record(f"{resource}.list", f"the finished run has a {noun}", bool(page.data), f"no {noun} for the run")
+        self.record(
+            f"{resource}.list",
+            f"the finished run has a {noun}",
+            bool(page.data),
+            f"no {noun} for the run",
+            f"code that reads a run's {noun}s (its answer, its tool calls) finds none",
+        )
         if not page.data:
             return
         wanted = page.data[0].id
         model, retrieve = fetch
         item, _ = self.answer(f"{resource}.retrieve", model, lambda: retrieve(wanted))
         if item is not None:
-            self.record(f"{resource}.retrieve", f"the same {noun}", item.id == wanted, f"asked {wanted}, got {item.id}")
+            self.record(
+                f"{resource}.retrieve",
+                f"the same {noun}",
+                item.id == wanted,
+                f"asked {wanted}, got {item.id}",
+                f"both clients hand back another {noun} than the one asked for",
+            )
 
     def _create_with_tools(self) -> None:
         run, _ = self.answer(
@@ -411,22 +500,24 @@ class Driver:
         ``first``: the event the stream must start with (a new run's stream starts with its creation)."""
         if not self._content_type(operation, response):
             return None
-        decoder = SSEDecoder()
-        events: list[tuple[str, str]] = []
-        for chunk in response.iter_bytes():
-            events += [(e.event, e.data) for e in decoder.feed(chunk)]
-            if len(events) > MAX_EVENTS:
-                break
-        events += [(e.event, e.data) for e in decoder.flush()]
+        events, cut = self._read_events(response)
         ends = {STREAM_END_EVENT, STREAM_ERROR_EVENT}
-        unknown = sorted({name for name, _ in events if name not in ends and event_kind(name) is None})
+        foreign = [
+            (name, data)
+            for name, data in events
+            if name not in ends and data != STREAM_END_DATA and event_kind(name) is None
+        ]
+        unknown = sorted({name for name, _ in foreign})
         known = any(event_kind(name) is not None for name, _ in events)
         self.record(
             operation,
             "event names are Assistants events",
             known and not unknown,
-            f"unknown events {unknown}" if unknown else "no Assistants events at all",
-            "both clients pass them on as unknown events: event handlers see no text, no run, no tool calls",
+            f"unknown events {unknown}, the first with data {foreign[0][1][:60]!r}"
+            if foreign
+            else "no Assistants events at all",
+            "threadruns yields UnknownEvent; openai-python reads them as its first event type (ThreadCreated); "
+            "event handlers see no text, no run, no tool calls",
         )
         findings: list[Finding] = []
         run_id = None
@@ -441,7 +532,8 @@ class Driver:
                 continue
             findings += audit(payload, kind.model.__name__)
             if _is_run_event(name) and isinstance(payload, dict) and run_id is None:
-                run_id = str(payload.get("id"))
+                found = payload.get("id")
+                run_id = found if isinstance(found, str) and found else None
         if known and not unknown:
             self.fields(operation, findings, "payloads match the spec")
             self._order(operation, events, first)
@@ -449,11 +541,29 @@ class Driver:
         self.record(
             operation,
             f"ends with event: {STREAM_END_EVENT} / data: {STREAM_END_DATA}",
-            last[0] == STREAM_END_EVENT or last[1] == STREAM_END_DATA,
-            f"last event {last[0]!r} {last[1][:40]!r}",
-            "both clients wait for the connection to close; a proxy that keeps it open hangs them",
+            cut is None and (last[0] == STREAM_END_EVENT or last[1] == STREAM_END_DATA),
+            cut or f"last event {last[0]!r} {last[1][:40]!r}",
+            "both clients wait for the connection to close; a proxy that keeps it open hangs them"
+            if cut is None
+            else "both clients raise the transport's error in the middle of the stream",
         )
         return run_id
+
+    def _read_events(self, response: httpx.Response) -> tuple[list[tuple[str, str]], str | None]:
+        """The stream's events, read for at most ``poll_timeout`` and ``MAX_EVENTS``; and why it broke off."""
+        decoder = SSEDecoder()
+        events: list[tuple[str, str]] = []
+        deadline = time.monotonic() + self.poll_timeout
+        try:
+            for chunk in response.iter_bytes():
+                events += [(e.event, e.data) for e in decoder.feed(chunk)]
+                if len(events) > MAX_EVENTS:
+                    return events, f"more than {MAX_EVENTS} events: not read to the end"
+                if time.monotonic() > deadline:
+                    return events, f"still open after {self.poll_timeout:g} s (poll_timeout)"
+        except httpx.HTTPError as exc:
+            return events, f"the stream broke off: {type(exc).__name__}: {exc}"
+        return events + [(e.event, e.data) for e in decoder.flush()], None
 
     def _order(self, operation: str, events: list[tuple[str, str]], first: str | None) -> None:
         names = [name for name, _ in events if name not in (STREAM_END_EVENT, STREAM_ERROR_EVENT)]
@@ -471,7 +581,7 @@ class Driver:
             "the last run event is a final status",
             bool(run_events) and run_events[-1] in TERMINAL_RUN_EVENTS,
             f"last run event {run_events[-1:]}",
-            "get_final_run() returns None or a run still under way",
+            "get_final_run() gives a run still under way, or raises RuntimeError when the stream has none",
         )
 
     # Cancel, tools -----------------------------------------------------------------------------------
@@ -505,11 +615,16 @@ class Driver:
             "the answer is cancelling or cancelled",
             cancelled.status in (RunStatus.CANCELLING, RunStatus.CANCELLED),
             f"status {cancelled.status}",
+            "code that waits for a cancel to take effect sees the run go on",
         )
         final = self.settle(run.id, "cancel")
         if final is not None:
             self.record(
-                "cancel", "the run ends cancelled", final.status == RunStatus.CANCELLED, f"ended {final.status}"
+                "cancel",
+                "the run ends cancelled",
+                final.status == RunStatus.CANCELLED,
+                f"ended {final.status}",
+                "a cancelled run still does its work: cancel() returns, and the run completes anyway",
             )
 
     def _tool_run(self, operation: str) -> Any:
@@ -570,6 +685,7 @@ class Driver:
                         "the run completes after the outputs",
                         final.status == RunStatus.COMPLETED,
                         f"ended {final.status}",
+                        "submit_tool_outputs_and_poll and the tool loop end without the assistant's answer",
                     )
         run = self._tool_run("submit_tool_outputs (stream)")
         if run is None:
@@ -600,7 +716,7 @@ class Driver:
         if page is None:
             return
         ids = [run.id for run in page.data]
-        if len(ids) < 3 or page.has_more:
+        if len(ids) < 3 or page.has_more is True:
             found = f"found {len(ids)}" if len(ids) < 3 else "found more than 100: give a new thread"
             self.unsupported("list", "cursors and pages", f"needs 3 to 100 runs on the thread, {found}")
             return
@@ -618,7 +734,13 @@ class Driver:
         )
         if first is not None:
             got = [run.id for run in first.data]
-            self.record("list (limit=2)", "limit honoured", got == ids[:2], f"limit=2 gave {got}")
+            self.record(
+                "list (limit=2)",
+                "limit honoured",
+                got == ids[:2],
+                f"limit=2 gave {got}",
+                "pages are not the size asked for; code that reads one page gets too many or too few",
+            )
             self.record(
                 "list (limit=2)",
                 "has_more on a partial page",
@@ -642,7 +764,13 @@ class Driver:
             )
         desc = self._ids(limit=100, order="desc")
         if desc is not None:
-            self.record("list", "order=desc is order=asc reversed", desc == ids[::-1], f"desc gave {desc}")
+            self.record(
+                "list",
+                "order=desc is order=asc reversed",
+                desc == ids[::-1],
+                f"desc gave {desc}",
+                "'the latest run' read from list(order='desc') is not the latest",
+            )
         cursors = [
             ("asc", "after", ids, 1),
             ("asc", "before", ids, -1),
@@ -676,17 +804,27 @@ class Driver:
                 f"both clients raise {type(exc).__name__} where the API gives a {status}"
                 + (" (retried first, as a server error)" if exc.status_code >= 500 else ""),
             )
-            findings = audit(_error_fields(exc), ERROR_MODEL)
+            body = _error_fields(exc)
+            findings = [f for f in audit(body, ERROR_MODEL) if not f.allowed]
+            enveloped = isinstance(body, dict) and isinstance(body.get("error"), dict)
             self.record(
                 operation,
                 "the error body matches the spec",
                 not findings,
                 _listing(findings),
-                "exc.code, exc.param and exc.type are None; exc.message holds the raw body",
+                "both clients still raise the class of the status, but some of exc.code/param/type are missing"
+                if enveloped
+                else "exc.code, exc.param and exc.type are None; exc.message holds the raw body",
             )
             if param is not None and not findings:
                 got = exc.param
-                self.record(operation, f"the error names param {param!r}", got == param, f"param={got!r}")
+                self.record(
+                    operation,
+                    f"the error names param {param!r}",
+                    got == param,
+                    f"param={got!r}",
+                    "exc.param does not say which argument was wrong",
+                )
             return
         except APIConnectionError as exc:
             self.failed(operation, exc)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 from xml.etree import ElementTree
 
 Outcome = Literal["pass", "deviation", "not supported"]
+
+# What XML 1.0 cannot hold; details quote the server's text, which may contain anything.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class CheckResult:
     outcome: Outcome
     detail: str = ""
     clients_see: str = ""
+    note: str = ""  # something worth knowing that is not a deviation, such as keys the spec does not list
 
 
 @dataclass
@@ -68,6 +77,8 @@ class Report:
                 line += f": {r.detail}"
             if r.clients_see:
                 line += f"\n{'':<{width}}  {'':<13}  clients see: {r.clients_see}"
+            if r.note:
+                line += f"\n{'':<{width}}  {'':<13}  note: {r.note}"
             lines.append(line)
         return "\n".join([*lines, self.summary()])
 
@@ -84,14 +95,16 @@ class Report:
         )
         if self.base_url:
             properties = ElementTree.SubElement(suite, "properties")
-            ElementTree.SubElement(properties, "property", name="base_url", value=self.base_url)
+            ElementTree.SubElement(properties, "property", name="base_url", value=_xml(self.base_url))
         for r in self.results:
-            case = ElementTree.SubElement(suite, "testcase", classname=r.operation, name=r.check)
+            case = ElementTree.SubElement(suite, "testcase", classname=_xml(r.operation), name=_xml(r.check))
             if r.outcome == "deviation":
-                failure = ElementTree.SubElement(case, "failure", message=r.detail or r.check)
-                failure.text = f"clients see: {r.clients_see}" if r.clients_see else r.detail
+                failure = ElementTree.SubElement(case, "failure", message=_xml(r.detail or r.check))
+                failure.text = _xml(f"clients see: {r.clients_see}" if r.clients_see else r.detail)
             elif r.outcome == "not supported":
-                ElementTree.SubElement(case, "skipped", message=r.detail or "not supported")
+                ElementTree.SubElement(case, "skipped", message=_xml(r.detail or "not supported"))
+            if r.note:
+                ElementTree.SubElement(case, "system-out").text = _xml(r.note)
         ElementTree.indent(suite)
         return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -107,9 +120,15 @@ class Report:
         table.add_column("outcome", no_wrap=True)
         table.add_column("detail / what clients see", overflow="fold")
         for r in self.results:
-            note = r.detail if r.outcome != "pass" else ""
-            if r.clients_see:
-                note = f"{note}\n[clients] {r.clients_see}" if note else f"[clients] {r.clients_see}"
+            note = "\n".join(
+                part
+                for part in (
+                    r.detail if r.outcome != "pass" else "",
+                    f"[clients] {r.clients_see}" if r.clients_see else "",
+                    f"[note] {r.note}" if r.note else "",
+                )
+                if part
+            )
             table.add_row(r.operation, r.check, Text(r.outcome, style=styles[r.outcome]), Text(note))
         return table
 

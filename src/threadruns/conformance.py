@@ -14,6 +14,7 @@ request (``RunsServer(deviations=[...])``, ``threadruns serve --deviate NAME``).
 
 from __future__ import annotations
 
+import math
 import secrets
 
 from ._client import Client
@@ -23,7 +24,7 @@ from ._conformance_report import CheckResult, Outcome, Report
 PLAN = (
     "creates up to 6 runs (one streamed, one cancelled, two answered with tool outputs), and the messages "
     "they write, on the thread it is given, or on a new thread id if none is; it changes only the metadata "
-    "of its own first run"
+    "of its own first run, and cancels one of its own runs"
 )
 
 
@@ -40,14 +41,16 @@ def check(
     ``assistant_id``: an assistant whose runs reply with a message. ``tool_assistant_id``: one whose runs
     call a function, for the tool path (without it that path is "not supported"). ``thread_id``: where
     to create the runs (default: a new id, which the server must create on first use).
-    ``poll_timeout``: the longest wait, in seconds, for any one run to end.
+    ``poll_timeout``: the longest wait, in seconds, for any one run to end, stream or request.
     """
     if not isinstance(client, Client):
         raise TypeError(f"client must be a threadruns.Client, got {type(client).__name__}")
     if not isinstance(assistant_id, str) or not assistant_id:
         raise ValueError("assistant_id must be a non-empty str")
-    if poll_timeout <= 0:
-        raise ValueError(f"poll_timeout must be > 0, got {poll_timeout!r}")
+    if isinstance(poll_timeout, bool) or not isinstance(poll_timeout, int | float):
+        raise TypeError(f"poll_timeout must be a number of seconds, got {type(poll_timeout).__name__}")
+    if not math.isfinite(poll_timeout) or poll_timeout <= 0:
+        raise ValueError(f"poll_timeout must be a finite number of seconds > 0, got {poll_timeout!r}")
     thread = thread_id or "thread_conformance_" + secrets.token_hex(6)
     driver = Driver(
         client,

@@ -35,12 +35,12 @@ class MessageObject:
     Attributes:
         id (str):
         object_ (Literal['thread.message']):
-        created_at (int):
+        created_at (int): Creation time, in Unix seconds.
         thread_id (str):
         status (MessageObjectStatus):
         incomplete_details (MessageObjectIncompleteDetails | None):
-        completed_at (int | None):
-        incomplete_at (int | None):
+        completed_at (int | None): When the message was completed (Unix seconds).
+        incomplete_at (int | None): When the message was marked incomplete (Unix seconds).
         role (MessageObjectRole):
         content (list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageContentRefusalObject |
             MessageContentTextObject]):

@@ -33,7 +33,7 @@ class RunStepObject:
     Attributes:
         id (str):
         object_ (Literal['thread.run.step']):
-        created_at (int):
+        created_at (int): Creation time, in Unix seconds.
         assistant_id (str):
         thread_id (str):
         run_id (str):
@@ -41,10 +41,10 @@ class RunStepObject:
         status (RunStepObjectStatus):
         step_details (RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject):
         last_error (None | RunStepObjectLastError):
-        expired_at (int | None):
-        cancelled_at (int | None):
-        failed_at (int | None):
-        completed_at (int | None):
+        expired_at (int | None): When the step expired, because its run did (Unix seconds).
+        cancelled_at (int | None): When the step was cancelled (Unix seconds).
+        failed_at (int | None): When the step failed (Unix seconds).
+        completed_at (int | None): When the step completed (Unix seconds).
         metadata (Metadata | None): Up to 16 string pairs attached to an object; keys up to 64 characters, values up to
             512.
         usage (None | RunStepCompletionUsage): Tokens used by a run step; null while the step is in progress.

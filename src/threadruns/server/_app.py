@@ -29,7 +29,7 @@ from ._objects import Json, Run
 from ._recorder import Recorder
 from ._spec import load_spec
 from ._state import RunStore
-from ._streaming import EventSource, EventStreamResponse, StreamFaults
+from ._streaming import DONE_FRAME, EventSource, EventStreamResponse, StreamFaults
 from ._validation import ValidRequest, validate_request
 
 logger = logging.getLogger("threadruns.server")
@@ -259,6 +259,7 @@ class RunsApi:
             delay=self.options.stream_delay,
             on_disconnect=self.recorder.stream_disconnected,
             on_close=lambda: self.store.end_stream(run),  # also when the events were never asked for
+            done=self.options.deviations.done_frame or DONE_FRAME,
         )
 
 
@@ -272,15 +273,17 @@ def _not_implemented(op_id: str, method: str, template: str) -> Handler:
     return handler
 
 
-def _error_response(request: Request, status: int, body: Json, headers: Mapping[str, str] | None) -> Response:
+def _error_response(
+    request: Request, status: int, body: Json, headers: Mapping[str, str] | None, missing: str | None = None
+) -> Response:
     deviations: Deviations = getattr(request.app.state, "deviations", NONE)
-    status, answer = deviations.error(status, body)
+    status, answer = deviations.error(status, body, missing)
     return JSONResponse(answer, status_code=status, headers=headers)
 
 
 async def _api_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return _error_response(request, exc.status, exc.body(), exc.headers)
+    return _error_response(request, exc.status, exc.body(), exc.headers, exc.missing)
 
 
 async def _http_error_handler(request: Request, exc: Exception) -> Response:
@@ -302,4 +305,6 @@ async def _server_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error in %s %s", request.method, request.url.path)
     rid = getattr(request.state, "request_id", None)
     body = error_body("The server had an error while processing your request.", type="server_error")
-    return _error_response(request, 500, body, {REQUEST_ID_HEADER: rid} if rid else None)
+    deviations: Deviations = getattr(request.app.state, "deviations", NONE)
+    send_id = isinstance(rid, str) and "no-request-id" not in deviations
+    return _error_response(request, 500, body, {REQUEST_ID_HEADER: str(rid)} if send_id else None)

@@ -35,6 +35,8 @@ DEVIATIONS: dict[str, str] = {
 }
 
 _RUN = "thread.run"
+_BY_ID = ("run", "run step", "message")  # what 500-for-unknown-ids fails on: an id in the path, not the thread
+FOREIGN_DONE = b"data: [DONE]\n\n"  # how a chat-completion stream ends
 
 
 @dataclass(frozen=True)
@@ -90,24 +92,32 @@ class Deviations:
             return before, after
         return after, before
 
-    def error(self, status: int, body: Any) -> tuple[int, Any]:
-        """An error answer's status and body as the flawed server sends them."""
-        if "500-for-unknown-ids" in self and status == 404:
+    def error(self, status: int, body: Any, missing: str | None = None) -> tuple[int, Any]:
+        """An error answer's status and body as the flawed server sends them (``missing``: the kind of
+        object a 404 did not find, if it is one)."""
+        if "500-for-unknown-ids" in self and status == 404 and missing in _BY_ID:
             status, body = 500, {"error": {**body["error"], "type": "server_error"}}
         if "detail-errors" in self and isinstance(body, dict) and isinstance(body.get("error"), dict):
             body = {"detail": body["error"].get("message", "")}
         return status, body
 
     def events(self, events: EventSource) -> EventSource:
-        """A run's events as the flawed server streams them (closing this closes ``events``, too)."""
+        """A run's events as the flawed server streams them (closing this closes ``events``, too).
+
+        With ``foreign-events`` each becomes a chat-completion chunk with no event name (``""``)."""
         try:
             for name, data in events:
                 if "foreign-events" not in self:
                     yield name, self.run(data) if name.startswith(_RUN + ".") else data
                 else:
-                    yield "chat.completion.chunk", _chunk(name, data)
+                    yield "", _chunk(name, data)
         finally:
             events.close()
+
+    @property
+    def done_frame(self) -> bytes | None:
+        """The stream's last frame, when the flaw changes it."""
+        return FOREIGN_DONE if "foreign-events" in self else None
 
 
 def _chunk(name: str, data: Json) -> Json:

@@ -19,8 +19,10 @@ class ApiError(Exception):
         param: str | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
+        missing: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.missing = missing  # for a 404 of an unknown object: its kind ("run", "run step", ...)
         self.status = status
         self.message = message
         self.type = type
@@ -66,4 +68,4 @@ SEED_HINT = (
 
 def not_found(kind: str, object_id: str, *, hint: str = "") -> ApiError:
     """404 for an unknown thread, run, run step or assistant, as OpenAI words it (then ``hint``, if any)."""
-    return ApiError(404, f"No {kind} found with id '{object_id}'.{hint}")
+    return ApiError(404, f"No {kind} found with id '{object_id}'.{hint}", missing=kind)

@@ -96,10 +96,12 @@ class Script:
         return cls("incomplete", text=text, reason=reason)
 
     def without_tool_calls(self) -> Script:
-        """This script as a model that was never offered the tools: what it does after its tool rounds."""
+        """This script as a model that was never offered the tools: what it does after its tool rounds
+        (the default reply of the outputs, which would be empty, becomes an echo)."""
         script: Script = self
         while script.kind == "call_tools":
-            script = script.then if script.then is not None and script.then.kind != "reply" else Script.echo()
+            after = script.then
+            script = Script.echo() if after is None or (after.kind == "reply" and after.text == "{outputs}") else after
         return script
 
     @classmethod

@@ -25,8 +25,9 @@ DONE_FRAME = b"event: done\ndata: [DONE]\n\n"
 
 
 def encode_event(name: str, data: Json) -> bytes:
-    """One SSE frame."""
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    """One SSE frame (without an ``event:`` line when ``name`` is empty)."""
+    line = f"data: {json.dumps(data, separators=(',', ':'))}\n\n"
+    return (f"event: {name}\n{line}" if name else line).encode()
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,10 @@ class EventStreamResponse(Response):
         on_disconnect: Callable[[], None] | None = None,
         on_close: Callable[[], None] | None = None,
         headers: dict[str, str] | None = None,
+        done: bytes = DONE_FRAME,
     ) -> None:
         self.events = events
+        self.done = done
         self.on_close = on_close
         self.faults = faults
         self.delay = delay
@@ -104,7 +107,7 @@ class EventStreamResponse(Response):
         if await self._fault_due(send, sent, at_end=True):
             return
         self._ending = True
-        await send({"type": "http.response.body", "body": DONE_FRAME, "more_body": False})
+        await send({"type": "http.response.body", "body": self.done, "more_body": False})
 
     async def _fault_due(self, send: Send, sent: int, *, at_end: bool = False) -> bool:
         """End the stream here if a fault says so (at the end, any pending fault fires)."""
