@@ -81,10 +81,11 @@ CHECKED_KEYWORDS = frozenset(
         "allOf",
         "$ref",
         "discriminator",
-        "default",
     }
 )
-# An integer property whose description says Unix time holds seconds: the answer audit checks it.
+# What the answer audit (threadruns.conformance) reads besides: defaults, and Unix times. An integer
+# property whose description says Unix time holds seconds.
+ANSWER_KEYWORDS = CHECKED_KEYWORDS | {"default"}
 UNIX_TIME = re.compile(r"\bunix\b", re.IGNORECASE)
 UNIX_SECONDS_KEYWORD = "x-unix-seconds"
 # The per-call options every method takes after its API arguments: openai-python's four, then max_retries.
@@ -191,6 +192,7 @@ class Surface:
     stream_end: dict[str, str] = field(default_factory=dict)
     stream_error_event: str = "error"
     error_model: str = ""  # the schema of every error body (the operations' `default` response)
+    answer_schemas: dict[str, Any] = field(default_factory=dict)  # every answer's schema, for the audit
     decoders: decoders.Decoders | None = None  # the fast path of answer parsing
 
     @property
@@ -292,7 +294,11 @@ def _conversion_imports(prop: Any) -> set[str]:
 
 
 class _Document:
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(
+        self, doc: dict[str, Any], keywords: frozenset[str] = CHECKED_KEYWORDS, *, times: bool = False
+    ) -> None:
+        self.keywords = keywords
+        self.times = times  # mark Unix-time integers (UNIX_SECONDS_KEYWORD)
         self.doc = doc
         self.components = doc.get("components", {}).get("schemas", {})
         self.used: dict[str, Any] = {}
@@ -317,12 +323,11 @@ class _Document:
             return node
         out: dict[str, Any] = {}
         kinds = node.get("type")
-        if "integer" in (kinds if isinstance(kinds, list) else [kinds]) and UNIX_TIME.search(
-            str(node.get("description", ""))
-        ):
+        integer = "integer" in (kinds if isinstance(kinds, list) else [kinds])
+        if self.times and integer and UNIX_TIME.search(str(node.get("description", ""))):
             out[UNIX_SECONDS_KEYWORD] = True
         for key, value in node.items():
-            if key not in CHECKED_KEYWORDS:
+            if key not in self.keywords:
                 continue
             if key == "$ref":
                 name = value[len(SCHEMA_PREFIX) :]
@@ -439,16 +444,19 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
         raise SurfaceError(f"stream_events names {missing}, which the spec does not define")
     headers = {str(k): str(v) for k, v in (trim.get("request_headers") or {}).items()}
     errors = {
-        str(doc.facts(op["responses"]["default"]["content"]["application/json"]["schema"]).get("$ref"))
+        str(op["responses"]["default"]["content"]["application/json"]["schema"].get("$ref", ""))
         for _, _, _, op in doc.operations()
         if "default" in op.get("responses", {})
     }
     if len(errors) > 1:
         raise SurfaceError(f"the operations' error responses use different schemas: {sorted(errors)}")
-    error_model = next(iter(errors), "")
-    for model in [m.response_model for m in methods] + [model for _, model in events]:
-        doc.facts({"$ref": SCHEMA_PREFIX + model})  # answers too: the conformance audit reads them
+    error_model = next(iter(errors), "").removeprefix(SCHEMA_PREFIX)
     schemas = {name: doc.used[name] for name in sorted(doc.used)}
+    shapes = _Document(doc.doc, ANSWER_KEYWORDS, times=True)  # every answer's schema, for the audit
+    for model in [m.response_model for m in methods] + [model for _, model in events] + [error_model]:
+        if model:
+            shapes.facts({"$ref": SCHEMA_PREFIX + model})
+    answer_schemas = {name: shapes.used[name] for name in sorted(shapes.used)}
     answers = {str(k): str(v) for k, v in (trim.get("response_headers") or {}).items()}
     missing_headers = sorted({"request_id", "poll_after_ms"} - answers.keys())
     if missing_headers:
@@ -460,7 +468,18 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     roots = [m.response_model for m in methods] + [model for _, model in events]
     fast = decoders.build(generated_models, roots)
     surface = Surface(
-        resources, statuses, schemas, methods, tuple(events), headers, answers, end, error_event, error_model, fast
+        resources,
+        statuses,
+        schemas,
+        methods,
+        tuple(events),
+        headers,
+        answers,
+        end,
+        error_event,
+        error_model,
+        answer_schemas,
+        fast,
     )
     return surface, annotate.models
 
@@ -576,7 +595,8 @@ def render(surface: Surface, models: set[str], templates: Path, out: Path) -> li
         written.append(path)
 
     write("__init__.py", "init.py.jinja")
-    write("_operations.py", "operations.py.jinja", unix_seconds=UNIX_SECONDS_KEYWORD)
+    write("_operations.py", "operations.py.jinja")
+    write("_answers.py", "answers.py.jinja", unix_seconds=UNIX_SECONDS_KEYWORD)
     write("params.py", "params.py.jinja", models=sorted(models))
     if surface.decoders is not None:
         fast = surface.decoders

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from threadruns_api.resources._operations import SCHEMAS, UNIX_SECONDS
+from threadruns_api.resources._answers import ANSWER_SCHEMAS as SCHEMAS
+from threadruns_api.resources._answers import UNIX_SECONDS
 
 Kind = Literal["missing key", "extra key", "wrong type", "null", "wrong value", "not unix seconds", "out of order"]
 

@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from threadruns_api.models import RunStatus
 from threadruns_api.resources import _operations as _ops
+from threadruns_api.resources._answers import ERROR_MODEL
 from threadruns_api.resources._operations import (
-    ERROR_MODEL,
     POLL_AFTER_MS_HEADER,
     POLL_STOP_STATUSES,
     REQUEST_ID_HEADER,

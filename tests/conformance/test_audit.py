@@ -83,7 +83,7 @@ def test_a_time_before_created_at_is_out_of_order(run: dict[str, Any]) -> None:
 
 
 def test_an_error_body_is_audited_against_the_error_schema() -> None:
-    from threadruns_api.resources._operations import ERROR_MODEL
+    from threadruns_api.resources._answers import ERROR_MODEL
 
     good = {"error": {"message": "m", "type": "invalid_request_error", "param": None, "code": None}}
     assert audit(good, ERROR_MODEL) == []
@@ -91,3 +91,17 @@ def test_an_error_body_is_audited_against_the_error_schema() -> None:
         "ErrorResponse.error: missing key",
         "ErrorResponse.detail: extra key, not in the spec's schema",
     ]
+
+
+def test_a_client_never_loads_the_answer_schemas() -> None:
+    """They are for the audit alone: `import threadruns` and a call's first setup do not pay for them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, threadruns; threadruns.Client(api_key='k', base_url='http://127.0.0.1:9');"
+        "import threadruns_api.resources._operations;"
+        "print('threadruns_api.resources._answers' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False"]
