@@ -193,6 +193,7 @@ class Surface:
     stream_error_event: str = "error"
     error_model: str = ""  # the schema of every error body (the operations' `default` response)
     answer_schemas: dict[str, Any] = field(default_factory=dict)  # every answer's schema, for the audit
+    stream_content_type: str = ""  # the media type of a streamed answer
     decoders: decoders.Decoders | None = None  # the fast path of answer parsing
 
     @property
@@ -465,6 +466,17 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
     if stream_ops and set(end) != {"event", "data"}:
         raise SurfaceError("stream_end must give the closing event's name and data line")
     error_event = str(trim.get("stream_error_event", "error"))
+    stream_types = {
+        media
+        for _, _, _, op in doc.operations()
+        if op["operationId"] in stream_ops
+        for media in op.get("responses", {}).get("200", {}).get("content", {})
+        if media != "application/json"
+    }
+    if len(stream_types) > 1:
+        raise SurfaceError(f"the stream operations answer in different media types: {sorted(stream_types)}")
+    if stream_ops and not stream_types:
+        raise SurfaceError("stream_operations names operations whose 200 answer has no event-stream media type")
     roots = [m.response_model for m in methods] + [model for _, model in events]
     fast = decoders.build(generated_models, roots)
     surface = Surface(
@@ -479,6 +491,7 @@ def build_surface(spec: Path, config: Path, templates: Path, trim: dict[str, Any
         error_event,
         error_model,
         answer_schemas,
+        next(iter(stream_types), ""),
         fast,
     )
     return surface, annotate.models

@@ -46,8 +46,6 @@ from ._version import __version__
 _T = TypeVar("_T")
 _HttpClientT = TypeVar("_HttpClientT", httpx.Client, httpx.AsyncClient)
 
-EVENT_STREAM = "text/event-stream"
-
 
 @functools.cache
 def user_agent() -> str:
@@ -448,6 +446,13 @@ def parse_model(response: httpx.Response, parser: Callable[[Any], _T], name: str
 _WARN_HINT = " (to read a server that sends this anyway, use response_validation='warn')"
 
 
+def _stream_type() -> str:
+    """The media type of a streamed answer, from the spec (loaded with the operations, not at import)."""
+    from threadruns_api.resources._operations import STREAM_CONTENT_TYPE
+
+    return STREAM_CONTENT_TYPE
+
+
 class SyncAPIClient(BaseClient[httpx.Client]):
     """Sends requests synchronously over an ``httpx.Client``."""
 
@@ -491,7 +496,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
 
     def request_stream(self, kwargs: Mapping[str, Any], options: RequestOptions) -> httpx.Response:
         """Send a ``stream: true`` request; the open response is returned once its status is 2xx."""
-        request = self._build_request(self._client, kwargs, options, accept=EVENT_STREAM)
+        request = self._build_request(self._client, kwargs, options, accept=_stream_type())
         return self.send(request, self._max_retries(options), stream=True)
 
     def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:
@@ -580,7 +585,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
 
     async def request_stream(self, kwargs: Mapping[str, Any], options: RequestOptions) -> httpx.Response:
         """Send a ``stream: true`` request; the open response is returned once its status is 2xx."""
-        request = self._build_request(self._client, kwargs, options, accept=EVENT_STREAM)
+        request = self._build_request(self._client, kwargs, options, accept=_stream_type())
         return await self.send(request, self._max_retries(options), stream=True)
 
     async def send(self, request: httpx.Request, max_retries: int, *, stream: bool = False) -> httpx.Response:

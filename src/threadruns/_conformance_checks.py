@@ -26,6 +26,7 @@ from threadruns_api.resources._operations import (
     POLL_AFTER_MS_HEADER,
     POLL_STOP_STATUSES,
     REQUEST_ID_HEADER,
+    STREAM_CONTENT_TYPE,
     STREAM_END_DATA,
     STREAM_END_EVENT,
     STREAM_ERROR_EVENT,
@@ -44,6 +45,7 @@ from ._exceptions import (
     PollTimeoutError,
     ThreadRunsError,
 )
+from ._operation import Operation
 from ._sse import SSEDecoder
 from ._tools import pending_calls
 
@@ -57,16 +59,16 @@ PROBE_TOOL = {
         "parameters": {"type": "object", "properties": {}},
     },
 }
-_STREAM_TYPE = "text/event-stream"
 # The events whose payload is a run, by the spec's event patterns ("thread.run.*"); a new run's stream
 # starts with the one that says it was created.
-_RUN_EVENT = next(pattern.removesuffix("*") for pattern, model in STREAM_EVENTS if model == "RunObject")
+_RUN_MODEL = _ops.GET_RUN.response_model
+_RUN_EVENT = next(pattern.removesuffix("*") for pattern, model in STREAM_EVENTS if model == _RUN_MODEL)
 _CREATED = _RUN_EVENT + "created"
 
 
 def _is_run_event(name: str) -> bool:
     kind = event_kind(name)
-    return kind is not None and kind.model.__name__ == "RunObject"
+    return kind is not None and kind.model.__name__ == _RUN_MODEL
 
 
 class _QuietTolerance(logging.Filter):
@@ -198,8 +200,8 @@ class Driver:
         else:
             self.record(operation, "the operation answers", False, str(exc), f"both clients raise {type(exc).__name__}")
 
-    def answer(self, operation: str, model: str, send: Callable[[], Any]) -> tuple[Any, Any]:
-        """``send()`` (a raw-response call), its JSON audited against ``model``, then parsed.
+    def answer(self, operation: str, op: Operation, send: Callable[[], Any]) -> tuple[Any, Any]:
+        """``send()`` (a raw-response call of ``op``), its JSON audited against op's answer schema, then parsed.
 
         Returns (parsed or None, the raw response or None); a failure is recorded.
         """
@@ -220,7 +222,7 @@ class Driver:
                 "threadruns raises APIResponseValidationError; openai-python returns the text",
             )
             return None, raw
-        self.fields(operation, audit(body, model))
+        self.fields(operation, audit(body, op.response_model))
         try:
             return raw.parse(), raw
         except APIResponseValidationError as exc:  # the strict client cannot read it at all
@@ -304,7 +306,7 @@ class Driver:
                     "(thread_id=) for a server that does not create threads on first use"
                 ) from exc
 
-        run, raw = self.answer("create", "RunObject", create)
+        run, raw = self.answer("create", _ops.CREATE_RUN, create)
         if raw is not None:
             self.record(
                 "create",
@@ -323,7 +325,7 @@ class Driver:
             "code that tags runs with metadata, and finds them by it, loses them",
         )
         _, raw = self.answer(
-            "poll", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
+            "poll", _ops.GET_RUN, lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
         )
         if raw is not None:
             interval = raw.headers.get(POLL_AFTER_MS_HEADER)
@@ -342,7 +344,7 @@ class Driver:
         # settle() returns only a run at a stop status; a run that never gets there is its deviation
         self.record("poll", "the run reaches a final status", final.status in POLL_STOP_STATUSES, "", "")
         got, _ = self.answer(
-            "retrieve", "RunObject", lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
+            "retrieve", _ops.GET_RUN, lambda: runs.with_raw_response.retrieve(run.id, thread_id=self.thread_id)
         )
         if got is not None:
             self.record(
@@ -355,7 +357,7 @@ class Driver:
         changed = {"conformance": self.tag, "updated": "1"}
         updated, _ = self.answer(
             "update",
-            "RunObject",
+            _ops.MODIFY_RUN,
             lambda: runs.with_raw_response.update(run.id, thread_id=self.thread_id, metadata=changed),
         )
         if updated is not None:
@@ -376,9 +378,9 @@ class Driver:
             "steps",
             "step",
             run_id,
-            ("ListRunStepsResponse", lambda: steps.with_raw_response.list(run_id, thread_id=self.thread_id, limit=100)),
+            (_ops.LIST_RUN_STEPS, lambda: steps.with_raw_response.list(run_id, thread_id=self.thread_id, limit=100)),
             (
-                "RunStepObject",
+                _ops.GET_RUN_STEP,
                 lambda item: steps.with_raw_response.retrieve(item, thread_id=self.thread_id, run_id=run_id),
             ),
         )
@@ -390,10 +392,10 @@ class Driver:
             "message",
             run_id,
             (
-                "ListMessagesResponse",
+                _ops.LIST_MESSAGES,
                 lambda: messages.with_raw_response.list(self.thread_id, run_id=run_id, limit=100),
             ),
-            ("MessageObject", lambda item: messages.with_raw_response.retrieve(item, thread_id=self.thread_id)),
+            (_ops.GET_MESSAGE, lambda item: messages.with_raw_response.retrieve(item, thread_id=self.thread_id)),
         )
 
     def _children(
@@ -401,8 +403,8 @@ class Driver:
         resource: str,
         noun: str,
         run_id: str,
-        listing: tuple[str, Callable[[], Any]],
-        fetch: tuple[str, Callable[[str], Any]],
+        listing: tuple[Operation, Callable[[], Any]],
+        fetch: tuple[Operation, Callable[[str], Any]],
     ) -> None:
         """A finished run's steps or messages: listed (all the run's own), and the first one retrieved."""
         page, _ = self.answer(f"{resource}.list", *listing)
@@ -426,8 +428,8 @@ class Driver:
         if not page.data:
             return
         wanted = page.data[0].id
-        model, retrieve = fetch
-        item, _ = self.answer(f"{resource}.retrieve", model, lambda: retrieve(wanted))
+        op, retrieve = fetch
+        item, _ = self.answer(f"{resource}.retrieve", op, lambda: retrieve(wanted))
         if item is not None:
             self.record(
                 f"{resource}.retrieve",
@@ -440,7 +442,7 @@ class Driver:
     def _create_with_tools(self) -> None:
         run, _ = self.answer(
             "create (tools)",
-            "RunObject",
+            _ops.CREATE_RUN,
             lambda: self.runs.with_raw_response.create(
                 self.thread_id, assistant_id=self.assistant_id, tools=[PROBE_TOOL]
             ),
@@ -484,10 +486,10 @@ class Driver:
 
     def _content_type(self, operation: str, response: httpx.Response) -> bool:
         ctype = str(response.headers.get("content-type", ""))
-        is_stream = ctype.split(";")[0].strip() == _STREAM_TYPE
+        is_stream = ctype.split(";")[0].strip() == STREAM_CONTENT_TYPE
         self.record(
             operation,
-            f"content type {_STREAM_TYPE}",
+            f"content type {STREAM_CONTENT_TYPE}",
             is_stream,
             f"got {ctype or 'none'}" + (": stream: true was ignored" if "json" in ctype else ""),
             "threadruns raises APIResponseValidationError (not an event stream); openai-python yields no events",
@@ -589,7 +591,7 @@ class Driver:
     def _cancel(self) -> None:
         run, _ = self.answer(
             "create (to cancel)",
-            "RunObject",
+            _ops.CREATE_RUN,
             lambda: self.runs.with_raw_response.create(self.thread_id, assistant_id=self.assistant_id),
         )
         if run is None:
@@ -608,7 +610,7 @@ class Driver:
         except APIConnectionError as exc:
             self.failed("cancel", exc)
             return
-        self.fields("cancel", audit(raw.http_response.json(), "RunObject"))
+        self.fields("cancel", audit(raw.http_response.json(), _ops.CANCEL_RUN.response_model))
         cancelled = raw.parse()
         self.record(
             "cancel",
@@ -633,7 +635,7 @@ class Driver:
         assistant = self.tool_assistant_id
         run, _ = self.answer(
             f"create (for {operation})",
-            "RunObject",
+            _ops.CREATE_RUN,
             lambda: self.runs.with_raw_response.create(self.thread_id, assistant_id=assistant),
         )
         if run is None:
@@ -672,7 +674,7 @@ class Driver:
             outputs = [{"tool_call_id": call.id, "output": "conformance"} for call in pending_calls(run)]
             answered, _ = self.answer(
                 "submit_tool_outputs",
-                "RunObject",
+                _ops.SUBMIT_TOOL_OUTPUTS_TO_RUN,
                 lambda: self.runs.with_raw_response.submit_tool_outputs(
                     run.id, thread_id=self.thread_id, tool_outputs=outputs
                 ),
@@ -710,7 +712,7 @@ class Driver:
         runs = self.runs
         page, _ = self.answer(
             "list",
-            "ListRunsResponse",
+            _ops.LIST_RUNS,
             lambda: runs.with_raw_response.list(self.thread_id, limit=100, order="asc"),
         )
         if page is None:
@@ -729,7 +731,7 @@ class Driver:
         )
         first, _ = self.answer(
             "list (limit=2)",
-            "ListRunsResponse",
+            _ops.LIST_RUNS,
             lambda: runs.with_raw_response.list(self.thread_id, limit=2, order="asc"),
         )
         if first is not None:

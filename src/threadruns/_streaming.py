@@ -40,12 +40,18 @@ class _StreamState:
         self.last_run: RunObject | None = None
         self.messages: dict[str, MessageObject] = {}
         self.decoder = SSEDecoder()
+        from threadruns_api.resources._operations import (
+            STREAM_CONTENT_TYPE,
+            STREAM_END_DATA,
+            STREAM_END_EVENT,
+            STREAM_ERROR_EVENT,
+        )
+
         content_type = response.headers.get("content-type", "")
-        if "text/event-stream" not in content_type:
+        if STREAM_CONTENT_TYPE not in content_type:
             raise APIResponseValidationError(
                 response, None, f"Expected an event stream, got content-type {content_type!r}"
             )
-        from threadruns_api.resources._operations import STREAM_END_DATA, STREAM_END_EVENT, STREAM_ERROR_EVENT
 
         from ._events import TERMINAL_RUN_EVENTS, MessageEvent, RunEvent, event_kind, parse_event
 

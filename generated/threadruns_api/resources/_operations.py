@@ -33,6 +33,9 @@ STREAM_END_EVENT = "done"
 STREAM_END_DATA = "[DONE]"
 STREAM_ERROR_EVENT = "error"
 
+# The media type of a streamed answer (the stream operations' 200 content besides JSON).
+STREAM_CONTENT_TYPE = "text/event-stream"
+
 # Component schemas the arguments refer to (`$ref` by name), with only the keywords the client checks.
 SCHEMAS: dict[str, Any] = {
     "AssistantSupportedModels": {

@@ -17,6 +17,7 @@ import anyio
 import anyio.lowlevel
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+from threadruns_api.resources._operations import STREAM_CONTENT_TYPE
 
 from ._objects import Json
 
@@ -42,7 +43,7 @@ class StreamFaults:
 class EventStreamResponse(Response):
     """A ``text/event-stream`` response fed by a run-driving generator."""
 
-    media_type = "text/event-stream"
+    media_type = STREAM_CONTENT_TYPE
 
     def __init__(
         self,
