@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -114,12 +115,7 @@ class RunsApi:
 
     async def list_runs(self, request: Request, valid: ValidRequest) -> Response:
         """listRuns."""
-        query = valid.query
-        order = query.get("order", "desc")
-        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
-        page = self.store.list_runs(
-            request.path_params["thread_id"], limit=query.get("limit", 20), order=order, after=after, before=before
-        )
+        page = self.store.list_runs(request.path_params["thread_id"], **self._paging(valid.query))
         return JSONResponse(self.options.deviations.page(page))
 
     async def create_run(self, request: Request, valid: ValidRequest) -> Response:
@@ -129,7 +125,7 @@ class RunsApi:
             raise ApiError(400, "Invalid 'assistant_id': empty string.", param="assistant_id")
         events: list[tuple[str, Json]] = []
         thread_id = request.path_params["thread_id"]
-        stream = bool(body.get("stream")) and "stream-ignored" not in self.options.deviations
+        stream = self._streams(body)
         run = self.store.create_run(thread_id, body, lambda name, data: events.append((name, data)), stream=stream)
         if stream:
             return self._stream(request, events, run)
@@ -156,7 +152,7 @@ class RunsApi:
         """submitToolOutputsToRun (JSON or event stream)."""
         body: Json = valid.body
         events: list[tuple[str, Json]] = []
-        stream = bool(body.get("stream")) and "stream-ignored" not in self.options.deviations
+        stream = self._streams(body)
         run = self.store.submit_tool_outputs(
             request.path_params["thread_id"],
             request.path_params["run_id"],
@@ -170,17 +166,8 @@ class RunsApi:
 
     async def list_run_steps(self, request: Request, valid: ValidRequest) -> Response:
         """listRunSteps."""
-        query = valid.query
-        order = query.get("order", "desc")
-        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
-        page = self.store.list_steps(
-            request.path_params["thread_id"],
-            request.path_params["run_id"],
-            limit=query.get("limit", 20),
-            order=order,
-            after=after,
-            before=before,
-        )
+        params = request.path_params
+        page = self.store.list_steps(params["thread_id"], params["run_id"], **self._paging(valid.query))
         return JSONResponse(self.options.deviations.page(page))
 
     async def get_run_step(self, request: Request, valid: ValidRequest) -> Response:
@@ -190,16 +177,8 @@ class RunsApi:
 
     async def list_messages(self, request: Request, valid: ValidRequest) -> Response:
         """listMessages (with its ``run_id`` filter)."""
-        query = valid.query
-        order = query.get("order", "desc")
-        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
         page = self.store.list_messages(
-            request.path_params["thread_id"],
-            limit=query.get("limit", 20),
-            order=order,
-            after=after,
-            before=before,
-            run_id=query.get("run_id"),
+            request.path_params["thread_id"], run_id=valid.query.get("run_id"), **self._paging(valid.query)
         )
         return JSONResponse(self.options.deviations.page(page))
 
@@ -232,6 +211,16 @@ class RunsApi:
             return await handlers[method](request, valid)
 
         return endpoint
+
+    def _paging(self, query: Mapping[str, Any]) -> Json:
+        """A list request's page size, order and cursors (as a server with ``inverted-cursors`` reads them)."""
+        order = query.get("order", "desc")
+        after, before = self.options.deviations.cursors(order, query.get("after"), query.get("before"))
+        return {"limit": query.get("limit", 20), "order": order, "after": after, "before": before}
+
+    def _streams(self, body: Json) -> bool:
+        """Whether to answer with an event stream (a server with ``stream-ignored`` never does)."""
+        return bool(body.get("stream")) and "stream-ignored" not in self.options.deviations
 
     def _run_response(self, run: Json) -> Response:
         deviations = self.options.deviations
