@@ -663,7 +663,15 @@ class Driver:
             "required_action lists no tool calls",
             "create_and_run_tools raises ToolLoopError",
         )
+        if not calls:
+            self._release(run.id)
         return run if calls else None
+
+    def _release(self, run_id: str) -> None:
+        """Cancel a run left waiting for outputs no one can give, so that the thread takes the next run."""
+        with contextlib.suppress(APIStatusError, APIConnectionError, APIResponseValidationError, PollTimeoutError):
+            self.runs.cancel(run_id, thread_id=self.thread_id)
+            self.runs.poll(run_id, self.thread_id, poll_interval_ms=100, poll_timeout=self.poll_timeout)
 
     def _tools(self) -> None:
         if self.tool_assistant_id is None:
@@ -679,7 +687,9 @@ class Driver:
                     run.id, thread_id=self.thread_id, tool_outputs=outputs
                 ),
             )
-            if answered is not None:
+            if answered is None:
+                self._release(run.id)
+            else:
                 final = self.settle(run.id, "submit_tool_outputs")
                 if final is not None:
                     self.record(

@@ -516,3 +516,21 @@ def test_the_poll_timeout_must_be_finite_and_positive(server: RunsServer, value:
         pytest.raises(ValueError, match="poll_timeout must be a finite number"),
     ):
         check(client, assistant_id="asst_c", poll_timeout=value)
+
+
+def test_a_run_waiting_for_calls_it_does_not_list_is_released_and_the_checks_go_on(server: RunsServer) -> None:
+    def no_calls(body: object) -> None:
+        for run in _runs_in(body):
+            action = run.get("required_action")
+            if isinstance(action, dict):
+                action["submit_tool_outputs"]["tool_calls"] = []
+
+    http = httpx.Client(transport=Proxy(no_calls))
+    with threadruns.Client(api_key="sk-test", base_url=server.url, http_client=http) as client:
+        report = check(client, assistant_id="asst_conformance", tool_assistant_id="asst_tools", poll_timeout=10)
+    http.close()
+    flagged = {(r.operation, r.check) for r in report.results if r.outcome != "pass"}
+    assert flagged == {
+        ("submit_tool_outputs", "the waiting run lists its tool calls"),
+        ("submit_tool_outputs (stream)", "the waiting run lists its tool calls"),
+    }, report.table()
