@@ -113,7 +113,8 @@ class ShapeError(TypeError):
         return f"{self.path}: {self.detail}" if self.parts else self.detail
 
 
-def _tolerated(model: str, error: ShapeError) -> bool:
+def tolerated(model: str, error: ShapeError) -> bool:
+    """Whether a tolerant parse is in effect (and was told of `error`); else the caller raises."""
     note = TOLERATE.get()
     if note is None:
         return False
@@ -125,7 +126,7 @@ def fault(exc: BaseException, model: str, key: str, src: Mapping[str, Any]) -> A
     """Field `key` of `model` failed: raise naming it, or (tolerant) keep the value as sent."""
     error = ShapeError.of(exc)
     error.parts.append("." + key)
-    if _tolerated(model, error):
+    if tolerated(model, error):
         return src.get(key)
     if error is exc:
         raise error
@@ -145,7 +146,7 @@ def list_fault(exc: BaseException, model: str, key: str, src: Mapping[str, Any],
             error = ShapeError.of(inner)
             error.parts.append(f"[{index}]")
             error.parts.append("." + key)
-            if not _tolerated(model, error):
+            if not tolerated(model, error):
                 raise error from None
             out.append(value)
     return out
@@ -154,7 +155,7 @@ def list_fault(exc: BaseException, model: str, key: str, src: Mapping[str, Any],
 def value_fault(error: ShapeError, model: str, key: str) -> None:
     """A value of a typed map failed: raise naming its key, or (tolerant) keep it as sent."""
     error.parts.append(f"[{key!r}]")
-    if not _tolerated(model, error):
+    if not tolerated(model, error):
         raise error
 
 
@@ -235,6 +236,7 @@ __all__ = [
     "json_kind",
     "model_dump",
     "list_fault",
+    "tolerated",
     "value_fault",
     "warning_key",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from threadruns_api.types import ShapeError
+from threadruns_api.types import ShapeError, tolerated
 
 from ._base_client import AsyncAPIClient, RequestOptions, SyncAPIClient, is_json, parse_model
 from ._exceptions import describe_error
@@ -23,7 +23,6 @@ from ._operation import Kwargs, Operation
 from ._pagination import AsyncCursorPage, AsyncPaginator, Cursor, SyncCursorPage, start_cursor
 from ._response import RAW_RESPONSE
 from ._schema_check import check_schema
-from ._tolerance import tolerated
 from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, Timeout
 from ._validation import check_id
 

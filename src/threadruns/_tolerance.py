@@ -61,12 +61,3 @@ class Tolerance:
 
     def wrap(self, parse: Callable[[_A], _T]) -> Callable[[_A], _T]:
         return lambda value: self.run(parse, value)
-
-
-def tolerated(model: str, error: ShapeError) -> bool:
-    """Whether a tolerant parse is in effect (and was told of ``error``); else the caller raises."""
-    note = TOLERATE.get()
-    if note is None:
-        return False
-    note(model, error)
-    return True
