@@ -254,6 +254,10 @@ def test_bad_arguments_are_refused_before_anything_is_sent(server: RunsServer) -
     with threadruns.Client(api_key="sk-test", base_url=server.url) as client:
         with pytest.raises(ValueError, match="assistant_id"):
             check(client, assistant_id="")
+        with pytest.raises(TypeError, match="thread_id must be a str, got int"):
+            check(client, assistant_id="asst_c", thread_id=7)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="tool_assistant_id must not contain whitespace"):
+            check(client, assistant_id="asst_c", tool_assistant_id="asst tools")
         with pytest.raises(ValueError, match="poll_timeout"):
             check(client, assistant_id="asst_c", poll_timeout=0)
         with pytest.raises(TypeError, match=r"client must be a threadruns\.Client"):
