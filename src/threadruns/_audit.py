@@ -20,6 +20,8 @@ from typing import Any, Literal
 from threadruns_api.resources._answers import ANSWER_SCHEMAS as SCHEMAS
 from threadruns_api.resources._answers import UNIX_SECONDS
 
+from ._schema_check import is_type
+
 Kind = Literal["missing key", "extra key", "wrong type", "null", "wrong value", "not unix seconds", "out of order"]
 
 # Unix seconds are after 2000-01-01 and at most a year ahead of this machine's clock; a millisecond value
@@ -28,15 +30,7 @@ EARLIEST = 946_684_800
 AHEAD = 366 * 86_400
 MAX_DEPTH = 64
 
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-    "null": (type(None),),
-}
+_JSON_NAMES = ("null", "boolean", "integer", "number", "string", "array", "object")
 
 
 @dataclass(frozen=True)
@@ -109,22 +103,10 @@ def _kinds(schema: Mapping[str, Any]) -> list[str]:
 
 
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    for name in ("integer", "number", "string", "array", "object"):
-        if isinstance(value, _JSON_TYPES[name]):
-            return name
-    return type(value).__name__
+    return next((name for name in _JSON_NAMES if _is(value, name)), type(value).__name__)
 
 
-def _is(value: Any, kind: str) -> bool:
-    if isinstance(value, bool) and kind in ("integer", "number"):
-        return False
-    if kind == "integer" and isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, _JSON_TYPES.get(kind, ()))
+_is = is_type  # the argument checks' test of a JSON type, so that the audit and the client agree
 
 
 class _Walker:

@@ -43,7 +43,8 @@ def check_schema(name: str, value: object, schema: Any, schemas: Mapping[str, An
     _compiled(schema, schemas)(name, value, 0)
 
 
-def _is_type(value: object, kind: str) -> bool:
+def is_type(value: object, kind: str) -> bool:
+    """``value`` is of JSON type ``kind`` (a bool is never a number; an int never a float-typed integer)."""
     if isinstance(value, bool) and kind != "boolean":
         return False  # True is an int to Python, never to JSON
     return isinstance(value, _TYPES.get(kind, (object,)))
@@ -68,7 +69,7 @@ def _kinds(schema: Any, schemas: Mapping[str, Any]) -> list[str]:
     if isinstance(kind, list):
         return [k for k in kind if isinstance(k, str)]
     if "const" in schema:
-        return [k for k in _TYPES if _is_type(schema["const"], k)][:1]
+        return [k for k in _TYPES if is_type(schema["const"], k)][:1]
     kinds: list[str] = []
     for key in ("anyOf", "oneOf"):
         for member in schema.get(key, []):

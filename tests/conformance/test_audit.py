@@ -45,6 +45,8 @@ def test_a_run_of_the_embedded_server_has_no_findings(run: dict[str, Any]) -> No
         (lambda r: r.pop("usage"), "RunObject.usage: missing key"),
         (lambda r: r.update(model=None), "RunObject.model: null, the spec allows string"),
         (lambda r: r.update(created_at=True), "RunObject.created_at: wrong type, expected integer, got boolean"),
+        # 1.0 is not an int to the client's parse either: the audit must not pass what threadruns refuses
+        (lambda r: r.update(created_at=float(r["created_at"])), "RunObject.created_at: wrong type, expected integer"),
         (lambda r: r.update(object="run"), 'RunObject.object: wrong value, expected "thread.run", got "run"'),
         (lambda r: r["metadata"].update(n=1), "RunObject.metadata['n']: wrong type, expected string, got integer"),
         (lambda r: r.update(created_at=int(NOW * 1000)), "RunObject.created_at: not unix seconds"),
